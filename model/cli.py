@@ -1,0 +1,142 @@
+"""The ``fakecheck`` command.
+
+The model's own commands live here; other packages add theirs (``serve``, ``bot``) through
+the ``fakecheck.commands`` entry-point group in pyproject.toml, so this package never
+imports them.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import replace
+from importlib.metadata import entry_points
+from pathlib import Path
+
+import click
+
+from model.config import get_config
+from model.errors import ImageError, ModelError
+
+
+class _Commands(click.Group):
+    """Adds the commands other packages register, loaded only when asked for."""
+
+    def _plugins(self) -> dict:
+        return {ep.name: ep for ep in entry_points(group="fakecheck.commands")}
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(super().list_commands(ctx)) | set(self._plugins()))
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        command = super().get_command(ctx, name)
+        if command is None and name in self._plugins():
+            command = self._plugins()[name].load()
+        return command
+
+
+@click.group(cls=_Commands)
+def main() -> None:
+    """FakeCheck: was this picture digitally altered, and where?"""
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="One verdict JSON object per line.")
+def analyze(files: tuple[str, ...], as_json: bool) -> None:
+    """Analyse image FILES and print a verdict for each."""
+    from model.detector import Detector
+
+    detector = _load_detector(Detector)
+    failed = False
+    results = detector.analyze_batch([Path(f).read_bytes() for f in files])
+    for name, result in zip(files, results):
+        if isinstance(result, ImageError):
+            failed = True
+            click.echo(f"{name}: error: {result}", err=True)
+        elif as_json:
+            click.echo(json.dumps({"file": name, **result.to_json()}))
+        else:
+            click.echo(f"{name}: {result.band} (score {result.score:.2f})")
+            for reason in result.reasons:
+                click.echo(f"  - {reason}")
+    sys.exit(1 if failed else 0)
+
+
+@main.command()
+@click.option(
+    "--workdir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("var/train"),
+    show_default=True,
+    help="Where held-out sets, metrics and plots are written.",
+)
+@click.option("--steps", type=int, help="Training steps (default from the config).")
+@click.option(
+    "--manifest",
+    "manifests",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False),
+    help="Training manifest (repeatable; default: CASIA v1 and camera originals).",
+)
+def train(workdir: Path, steps: int | None, manifests: tuple[str, ...]) -> None:
+    """Train the ELA-CNN, calibrate it and write the weights and test figures."""
+    from model.train import train_and_evaluate
+
+    config = get_config()
+    overrides = {k: v for k, v in (("steps", steps), ("manifests", manifests or None)) if v}
+    config = replace(config, train=replace(config.train, **overrides))
+    metrics = train_and_evaluate(config, workdir)
+    click.echo(
+        json.dumps(
+            {name: _headline(m) for name, m in metrics.items() if name.startswith("test")}, indent=2
+        )
+    )
+
+
+@main.command()
+@click.option(
+    "--data",
+    "manifest",
+    required=True,
+    type=click.Path(exists=True, dir_okay=False),
+    help="A manifest.csv (path,label,kind,mask,source_repo,source_path).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@click.option(
+    "--report",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Also write ROC and reliability PNGs here.",
+)
+def evaluate(manifest: str, as_json: bool, report: Path | None) -> None:
+    """Measure the detector on a labelled manifest."""
+    from model.evaluate import evaluate_manifests
+
+    try:
+        result = evaluate_manifests(get_config(), {"data": Path(manifest)}, report)["data"]
+    except ModelError as error:
+        raise click.ClickException(str(error)) from error
+    except ValueError as error:
+        raise click.ClickException(f"bad manifest: {error}") from error
+    if as_json:
+        click.echo(json.dumps(result))
+        return
+    for key, value in _headline(result).items():
+        click.echo(f"{key:>12}: {value}")
+    click.echo(f"{'per kind AUC':>12}: {result['per_kind_auc']}")
+    click.echo(f"{'confusion':>12}: {result['confusion']}")
+
+
+def _headline(result: dict) -> dict:
+    keys = ("n", "auc", "accuracy", "precision", "recall", "fpr")
+    return {
+        key: round(result[key], 4) if isinstance(result[key], float) else result[key]
+        for key in keys
+    }
+
+
+def _load_detector(factory):
+    try:
+        return factory.load(get_config())
+    except ModelError as error:
+        raise click.ClickException(str(error)) from error

@@ -1,0 +1,384 @@
+"""The ``clone`` signal: finds a region of a photo pasted elsewhere in the same photo.
+
+A copy keeps its pixels, so the same corners turn up twice with near-identical
+surroundings, even after one JPEG save, a small turn or rescale; error levels see nothing
+there because both places share one compression history. The classic keypoint method:
+corners, a descriptor around each, every descriptor matched against the others of the
+same image, then groups of matches that one similarity transform explains.
+
+SIFT would be the textbook descriptor, but OpenCV's takes 60-200 ms per megapixel here
+against a budget of about 15 ms, so corners come from ORB's detector (FAST, Harris-ranked,
+with an orientation) and the descriptor is the patch around each corner, turned to that
+orientation and whitened per image so that distances weigh detail rather than smooth
+gradients. Measured on synthetic copy-moves from camera photos, it finds as many copies.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from model.config import CloneConfig
+from model.signals import SignalResult
+
+_GRID = 8  # samples per side of a corner's patch
+_STEP = 3.0  # pixels between samples: the patch spans about 21 px at work scale
+_BLUR = 1.5  # smoothing before sampling: tolerates the 1 px shifts of a turned copy
+_DIMS = 24  # whitened components kept: as discriminative as all 64, a third of the work
+_WHITEN_FLOOR = 0.1  # added to every variance (times their mean) so noise is not amplified
+_EDGE = 16  # corners closer to the border have no full patch
+_FAST_THRESHOLD = 10  # grey levels a corner must stand out by: low, so faint texture counts
+_NEIGHBOURS = 4  # ranked per corner: a region and up to three copies of it
+_RANSAC_ITERATIONS = 500
+_MAX_SCALE_CHANGE = 1.3  # periodic texture and look-alikes fit odd scales; forgers rescale little
+_LINK = 0.1  # points of one piece lie closer than this share of the work image's longer side
+_MAX_OVERLAP = 0.5  # share of the smaller hull the two regions may have in common
+_MAX_REPETITION = 0.6  # median patch correlation one step further that marks a periodic texture
+
+
+@dataclass(frozen=True)
+class _Group:
+    """Matched corners one similarity maps onto each other, at work scale."""
+
+    source: np.ndarray  # (n, 2) points
+    target: np.ndarray  # (n, 2) points, target[i] is the copy of source[i]
+    transform: np.ndarray  # 2x3 similarity from source to target
+
+
+def detect_copy_move(rgb: np.ndarray, config: CloneConfig) -> SignalResult:
+    """Looks for copied regions in an (H, W, 3) uint8 RGB image.
+
+    The score grows with the matches of the strongest verified group (0.5 at
+    ``config.min_matches``); findings, regions and the mask list only groups that reach it.
+    Which of two regions is the original cannot be told: "source" is the first of the pair.
+    """
+    gray, scale = _work_image(rgb, config.max_side)
+    points, angles = _corners(gray, config.max_keypoints)
+    if len(points) < 3:
+        return _result([], 0, scale, rgb.shape[:2], config)
+    smooth = cv2.GaussianBlur(gray, (0, 0), _BLUR)
+    descriptors, described = _describe(smooth, points, angles)
+    points = points[described]
+    pairs = _match(points, descriptors, config)
+    groups = _groups(smooth, points, pairs, config)
+    strongest = max((len(g.source) for g in groups), default=0)
+    found = [g for g in groups if len(g.source) >= config.min_matches]
+    return _result(found, strongest, scale, rgb.shape[:2], config)
+
+
+def _work_image(rgb: np.ndarray, max_side: int) -> tuple[np.ndarray, float]:
+    """Grayscale copy with its longer side at most ``max_side``, and its scale.
+
+    Halvings by 2x2 averages first (OpenCV's fast path: a 12 MP photo in about 1 ms where
+    other factors take 5-15 ms), then a linear step of at most another half."""
+    gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
+    scale = 1.0
+    while max(gray.shape) // 2 >= max_side:
+        height, width = gray.shape
+        even = gray[: height // 2 * 2, : width // 2 * 2]
+        gray = cv2.resize(even, (width // 2, height // 2), interpolation=cv2.INTER_AREA)
+        scale /= 2
+    rest = min(1.0, max_side / max(gray.shape))
+    if rest < 1.0:
+        size = (max(1, round(gray.shape[1] * rest)), max(1, round(gray.shape[0] * rest)))
+        gray = cv2.resize(gray, size, interpolation=cv2.INTER_LINEAR)
+    return gray, scale * rest
+
+
+def _corners(gray: np.ndarray, limit: int) -> tuple[np.ndarray, np.ndarray]:
+    """The ``limit`` strongest corners as (n, 2) points, and their orientations in radians."""
+    orb = cv2.ORB_create(
+        nfeatures=limit, nlevels=1, edgeThreshold=_EDGE, fastThreshold=_FAST_THRESHOLD
+    )
+    keypoints = orb.detect(gray, None)
+    points = np.array([k.pt for k in keypoints], np.float32).reshape(-1, 2)
+    angles = np.radians(np.array([k.angle for k in keypoints], np.float32))
+    return points, angles
+
+
+def _describe(
+    smooth: np.ndarray, points: np.ndarray, angles: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Whitened unit-length patch descriptors turned to each corner's orientation, and
+    which points got one (flat patches say nothing and are dropped).
+
+    Patches are projected on the lowest-frequency cosines (the principal components of
+    natural image patches, near enough) and each scaled by its spread in this image. A fixed
+    basis also keeps LAPACK out: its threads stall behind OpenCV's, up to 50 ms here."""
+    cos, sin = np.cos(angles), np.sin(angles)
+    turns = np.stack([np.stack([cos, -sin], -1), np.stack([sin, cos], -1)], axis=1)
+    patches, contrast = _patches(smooth, points, turns)
+    described = contrast > 1.0  # grey levels (RMS) within the patch
+    components = cv2.gemm(patches[described], _cosines(), 1.0, None, 0.0)
+    variances = np.mean(components**2, axis=0)
+    components /= np.sqrt(variances + _WHITEN_FLOOR * variances.mean())
+    components /= np.maximum(np.linalg.norm(components, axis=1, keepdims=True), 1e-6)
+    return components, described
+
+
+def _cosines() -> np.ndarray:
+    """(GRID², DIMS): the DIMS lowest-frequency 2-D DCT-II functions on the patch grid,
+    constant excluded (patches have zero mean)."""
+    n = np.arange(_GRID)
+    waves = np.cos(np.pi * (2 * n[None, :] + 1) * n[:, None] / (2 * _GRID))
+    waves /= np.linalg.norm(waves, axis=1, keepdims=True)
+    order = sorted(((u, v) for u in n for v in n), key=lambda f: (f[0] + f[1], f[0]))
+    chosen = order[1 : _DIMS + 1]
+    return np.stack([np.outer(waves[v], waves[u]).ravel() for u, v in chosen], axis=1).astype(
+        np.float32
+    )
+
+
+def _patches(
+    smooth: np.ndarray, centres: np.ndarray, linear: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Zero-mean unit-length patches (n, GRID²) sampled around ``centres`` on the grid
+    mapped by ``linear`` ((2, 2), or (n, 2, 2) per centre), and their RMS contrast."""
+    offsets = (np.arange(_GRID, dtype=np.float32) - (_GRID - 1) / 2) * _STEP
+    grid = np.stack(np.meshgrid(offsets, offsets), axis=-1).reshape(-1, 2)
+    where = (centres[:, None, :] + grid @ np.swapaxes(linear, -1, -2)).astype(np.float32)
+    patches = cv2.remap(
+        smooth, where[..., 0], where[..., 1], cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT
+    ).astype(np.float32)
+    patches -= patches.mean(axis=1, keepdims=True)
+    norms = np.linalg.norm(patches, axis=1)
+    return patches / np.maximum(norms, 1e-6)[:, None], norms / _GRID
+
+
+def _match(points: np.ndarray, descriptors: np.ndarray, config: CloneConfig) -> np.ndarray:
+    """Unordered index pairs (m, 2) of corners whose patches look like copies.
+
+    Only rows whose nearest neighbour lies within ``max_distance`` can match, so only
+    those are ranked; neighbours at the same spot (closer than ``min_shift``) are the same
+    structure, not a copy, and are ignored."""
+    similarity = cv2.gemm(descriptors, descriptors, 1.0, None, 0.0, flags=cv2.GEMM_2_T)
+    np.fill_diagonal(similarity, -1.0)
+    close = 1.0 - config.max_distance**2 / 2  # unit vectors: squared distance = 2 - 2 cos
+    rows = np.flatnonzero(similarity.max(axis=1) > close)
+    candidates = similarity[rows]
+    near_row, near_col = _same_spot(points, rows, config.min_shift)
+    candidates[near_row, near_col] = -1.0
+    matched = candidates.max(axis=1) > close
+    rows, candidates = rows[matched], candidates[matched]
+    ranked = np.empty((len(rows), _NEIGHBOURS), np.int64)
+    everyone = np.arange(len(rows))
+    for k in range(_NEIGHBOURS):
+        ranked[:, k] = candidates.argmax(axis=1)
+        candidates[everyone, ranked[:, k]] = -2.0
+    distance = np.sqrt(np.maximum(2.0 - 2.0 * similarity[rows[:, None], ranked], 0.0))
+    keep = _generalized_2nn(distance, config.ratio, config.max_distance)
+    first, second = np.broadcast_to(rows[:, None], ranked.shape)[keep], ranked[keep]
+    pairs = np.stack([np.minimum(first, second), np.maximum(first, second)], axis=1)
+    return np.unique(pairs, axis=0)
+
+
+def _same_spot(
+    points: np.ndarray, rows: np.ndarray, radius: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """(index into rows, point index) of every point within ``radius`` of each row's point,
+    itself included. Keyed by (band of y, x), each row's neighbourhood is three contiguous
+    slices of the sorted keys, so the search never compares all pairs."""
+    band = np.floor(points[:, 1] / radius)
+    span = float(points[:, 0].max()) + 2 * radius + 1  # keys of two bands never interleave
+    key = band * span + points[:, 0]
+    order = np.argsort(key)
+    ordered = key[order]
+    found_row, found_col = [], []
+    for step in (-1.0, 0.0, 1.0):
+        centre = (band[rows] + step) * span + points[rows, 0]
+        low = np.searchsorted(ordered, centre - radius)
+        counts = np.searchsorted(ordered, centre + radius, side="right") - low
+        found_row.append(np.repeat(np.arange(len(rows)), counts))
+        starts = np.repeat(np.cumsum(counts) - counts - low, counts)
+        found_col.append(order[np.arange(counts.sum()) - starts])
+    row, col = np.concatenate(found_row), np.concatenate(found_col)
+    offset = points[col] - points[rows[row]]
+    near = offset[:, 0] ** 2 + offset[:, 1] ** 2 < radius**2
+    return row[near], col[near]
+
+
+def _generalized_2nn(distance: np.ndarray, ratio: float, max_distance: float) -> np.ndarray:
+    """Which of each row's nearest neighbours (sorted, (r, k)) pass the generalized 2NN test
+    (Amerini et al. 2011): neighbours are accepted up to the first one clearly nearer than
+    the next (d_m < ratio * d_m+1), so a region copied twice keeps both copies; a row with
+    no such gap among its k neighbours is ambiguous (texture) and keeps none."""
+    gap = distance[:, :-1] < ratio * distance[:, 1:]
+    first_gap = np.where(gap.any(axis=1), gap.argmax(axis=1), -1)
+    position = np.arange(distance.shape[1])
+    return (position[None, :] <= first_gap[:, None]) & (distance < max_distance)
+
+
+def _groups(
+    smooth: np.ndarray, points: np.ndarray, pairs: np.ndarray, config: CloneConfig
+) -> list[_Group]:
+    """Groups of pairs one similarity explains (RANSAC), strongest first, each checked.
+
+    Pairs are unordered, so each goes in both ways; the fit takes one direction and its
+    inliers leave the pool before the next search (several copies, or the copy of a copy)."""
+    groups = []
+    link = _LINK * max(smooth.shape)
+    for _ in range(config.max_groups):
+        if len(pairs) < 3:
+            break
+        first, second = pairs[:, 0], pairs[:, 1]
+        transform, inliers = cv2.estimateAffinePartial2D(
+            np.concatenate([points[first], points[second]]),
+            np.concatenate([points[second], points[first]]),
+            method=cv2.RANSAC,
+            ransacReprojThreshold=config.ransac_threshold,
+            maxIters=_RANSAC_ITERATIONS,
+            confidence=0.995,
+        )
+        if transform is None:
+            break
+        forward, backward = np.split(inliers.ravel().astype(bool), 2)
+        used = forward | backward
+        if used.sum() < 3:
+            break
+        source = points[np.where(forward, first, second)[used]]
+        target = points[np.where(forward, second, first)[used]]
+        pairs = pairs[~used]
+        piece = _largest_piece(source, link)
+        group = _Group(source[piece], target[piece], transform)
+        if _plausible(smooth, group, config):
+            groups.append(group)
+    return groups
+
+
+def _largest_piece(points: np.ndarray, link: float) -> np.ndarray:
+    """The biggest set of points joined by steps shorter than ``link``: a pasted region is
+    one piece, while look-alikes (letters, windows) sharing a shift lie scattered."""
+    x, y = points[:, :1], points[:, 1:]
+    near = (x - x.T) ** 2 + (y - y.T) ** 2 < link**2
+    label = np.arange(len(points))
+    while True:
+        lowest = np.where(near, label[None, :], len(points)).min(axis=1)
+        lowest = lowest[lowest]  # jump along chains
+        if np.array_equal(lowest, label):
+            return label == np.bincount(label).argmax()
+        label = lowest
+
+
+def _plausible(smooth: np.ndarray, group: _Group, config: CloneConfig) -> bool:
+    """Whether a group looks like a pasted region rather than a repeated texture.
+
+    Rows of windows, tiles and text also match themselves under a shift, but their points
+    lie on lines, their two point clouds overlap, and one step further (or back) along
+    the shift finds the same texture again; a pasted region has area and stands apart."""
+    scale = float(np.hypot(group.transform[0, 0], group.transform[1, 0]))
+    if len(group.source) < 3 or not 1 / _MAX_SCALE_CHANGE <= scale <= _MAX_SCALE_CHANGE:
+        return False
+    thinnest = np.sqrt(max(np.linalg.eigvalsh(np.cov(group.source.T))[0], 0.0))
+    return (
+        thinnest >= config.min_spread
+        and _overlap(group.source, group.target) <= _MAX_OVERLAP
+        and _repetition(smooth, group) <= _MAX_REPETITION
+    )
+
+
+def _repetition(smooth: np.ndarray, group: _Group) -> float:
+    """How alike the source looks to the places one more step along the transform, and
+    one step back (median patch correlation; the better of the two). A copy resembles
+    only its copy; a periodic texture resembles every step."""
+    full = np.vstack([group.transform, [0.0, 0.0, 1.0]])
+    height, width = smooth.shape
+    margin = _GRID * _STEP
+    here, _ = _patches(smooth, group.source, np.eye(2))
+    best = 0.0
+    for step in (full @ full, np.linalg.inv(full)):
+        there = group.source @ step[:2, :2].T + step[:2, 2]
+        inside = np.all((there >= margin) & (there < [width - margin, height - margin]), axis=1)
+        if inside.sum() >= 3:
+            alike, _ = _patches(smooth, there[inside], step[:2, :2])
+            best = max(best, float(np.median(np.sum(here[inside] * alike, axis=1))))
+    return best
+
+
+def _overlap(first: np.ndarray, second: np.ndarray) -> float:
+    """Shared area of the two points' convex hulls, as a share of the smaller hull."""
+    hulls = [cv2.convexHull(p.astype(np.float32)) for p in (first, second)]
+    smaller = min(cv2.contourArea(h) for h in hulls)
+    if smaller <= 1.0:
+        return 0.0
+    shared, _ = cv2.intersectConvexConvex(*hulls)
+    return float(shared) / smaller
+
+
+def _result(
+    groups: list[_Group],
+    strongest: int,
+    scale: float,
+    shape: tuple[int, int],
+    config: CloneConfig,
+) -> SignalResult:
+    margin = (_GRID - 1) / 2 * _STEP + _BLUR  # a patch reaches this far past its corner
+    regions = [_region(g, scale, margin / scale, shape) for g in groups]
+    findings = tuple(_sentence(r, shape) for r in regions)
+    mask = _mask(groups, scale, round(margin / scale), shape) if groups else None
+    return SignalResult(
+        name="clone",
+        score=strongest**2 / (strongest**2 + config.min_matches**2),
+        findings=findings,
+        details={"matches": strongest, "regions": regions},
+        mask=mask,
+    )
+
+
+def _region(group: _Group, scale: float, margin: float, shape: tuple[int, int]) -> dict:
+    """A group in original pixel coordinates, JSON-safe."""
+    source, target = group.source / scale, group.target / scale
+    shift = target.mean(axis=0) - source.mean(axis=0)
+    return {
+        "matches": len(source),
+        "source": _box(source, margin, shape),
+        "target": _box(target, margin, shape),
+        "shift": [round(float(shift[0]), 1), round(float(shift[1]), 1)],
+        # Clockwise as displayed (image rows grow downwards).
+        "rotation": round(
+            float(np.degrees(np.arctan2(group.transform[1, 0], group.transform[0, 0]))), 1
+        )
+        + 0.0,  # no "-0.0"
+        "scale": round(float(np.hypot(group.transform[0, 0], group.transform[1, 0])), 3),
+    }
+
+
+def _box(points: np.ndarray, margin: float, shape: tuple[int, int]) -> list[int]:
+    """[x, y, width, height] around the points, widened by ``margin``, inside the image."""
+    low = np.maximum(np.floor(points.min(axis=0) - margin), 0).astype(int)
+    high = np.minimum(np.ceil(points.max(axis=0) + margin), [shape[1], shape[0]]).astype(int)
+    return [int(low[0]), int(low[1]), int(high[0] - low[0]), int(high[1] - low[1])]
+
+
+def _sentence(region: dict, shape: tuple[int, int]) -> str:
+    source, target = (_place(region[k], shape) for k in ("source", "target"))
+    where = f"another spot near the {target}" if target == source else f"the {target}"
+    how = f"{region['matches']} matching points"
+    if abs(region["rotation"]) >= 3:
+        how += f", turned {abs(region['rotation']):.0f}°"
+    if abs(region["scale"] - 1) >= 0.03:
+        how += f", resized to {100 * region['scale']:.0f}%"
+    return f"A region near the {source} appears copied to {where} ({how})"
+
+
+def _place(box: list[int], shape: tuple[int, int]) -> str:
+    """Where a box's centre lies, in the words of ``model.verdict.where``."""
+    x, y = box[0] + box[2] / 2, box[1] + box[3] / 2
+    row = ("top", "middle", "bottom")[min(2, int(3 * y // shape[0]))]
+    col = ("left", "centre", "right")[min(2, int(3 * x // shape[1]))]
+    if row == "middle":
+        return "centre" if col == "centre" else f"{col} side"
+    return f"{row} {col}" if col != "centre" else f"{row} centre"
+
+
+def _mask(groups: list[_Group], scale: float, margin: int, shape: tuple[int, int]) -> np.ndarray:
+    """1 on both regions of every group: filled hulls of their points, widened by ``margin``
+    (the corners sit inside a copied region; their patches reach its edge)."""
+    mask = np.zeros(shape, np.float32)  # drawn on directly: converting 12 MP costs ~10 ms
+    for group in groups:
+        for points in (group.source, group.target):
+            hull = cv2.convexHull(np.round(points / scale).astype(np.int32))
+            cv2.fillConvexPoly(mask, hull, 1.0)
+            cv2.polylines(mask, [hull], True, 1.0, thickness=2 * margin + 1)
+    return mask

@@ -1,0 +1,110 @@
+"""Every tunable of the detector, declared once.
+
+``get_config()`` returns the defaults; variants call ``dataclasses.replace`` on a section
+(tests shrink training this way). The service reads its config file and environment once
+at start-up and passes a ``DetectorConfig`` down; no module here reads the environment.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+@dataclass(frozen=True)
+class DecodeConfig:
+    # Above this many pixels an image is refused before its pixels are decoded
+    # (decompression bombs declare huge sizes in a few bytes).
+    max_pixels: int = 60_000_000
+
+
+@dataclass(frozen=True)
+class ElaConfig:
+    # The quality of the ELA picture shown to people (the classic re-save at 90).
+    display_quality: int = 90
+    # Re-save qualities whose error levels the network reads, per 8x8 block. A block's
+    # earlier save shows only at that exact quality (a "JPEG ghost"), so every quality
+    # an earlier save is likely to have used is tried.
+    feature_qualities: tuple[int, ...] = tuple(range(60, 100))
+    # The network works on a grid of at most this many cells per side; larger images
+    # pool several 8x8 blocks into one cell (pooling keeps the block grid, resizing would not).
+    max_cells: int = 48
+
+
+@dataclass(frozen=True)
+class CloneConfig:
+    # Copy-move search runs on the image scaled so its longer side is at most this.
+    max_side: int = 1024
+    # Strongest corners kept: matching costs grows with their square.
+    max_keypoints: int = 1500
+    # Matched keypoint pairs closer than this (pixels at work scale) are the same spot.
+    min_shift: int = 16
+    # Generalized 2NN test: a neighbour counts if this much nearer than the next one.
+    ratio: float = 0.5
+    # Descriptor distance (unit vectors) beyond which two patches are not copies.
+    max_distance: float = 0.5
+    # Pixels (work scale) a match may miss the group's similarity transform by.
+    ransac_threshold: float = 3.0
+    # Transform searches per image: each can find one more copied region.
+    max_groups: int = 3
+    # Least spread (pixels at work scale) across a group's thinner side: lines are texture.
+    min_spread: float = 8.0
+    # How many geometrically consistent matches make a detection.
+    min_matches: int = 8
+    # Clone score from which a copy-move counts as found: 0.5 is exactly min_matches.
+    threshold: float = 0.5
+
+
+@dataclass(frozen=True)
+class VerdictConfig:
+    # Shorter side below this: too few blocks for any signal to mean much.
+    min_side: int = 128
+    # Estimated JPEG quality below this: earlier traces are mostly erased.
+    min_jpeg_quality: int = 60
+    # Longer side of the ELA picture and heatmap handed to people.
+    picture_max_side: int = 1024
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    manifests: tuple[str, ...] = (
+        "../shared/datasets/casia1/manifest.csv",
+        "../shared/datasets/camera-originals/manifest.csv",
+    )
+    seed: int = 0
+    # Shares of source-photo groups that go to validation and test (the rest trains).
+    val_share: float = 0.15
+    test_share: float = 0.2
+    batch_size: int = 16
+    steps: int = 1200
+    learning_rate: float = 2e-3
+    weight_decay: float = 1e-4
+    # Weight of the per-cell (heatmap) loss against the image loss.
+    mask_loss_weight: float = 1.0
+    # Share of training examples made from camera photos (the rest are CASIA images).
+    synthetic_share: float = 0.4
+    # Fixed evaluation images made from each held-out camera photo, per class.
+    synthetic_eval_per_photo: int = 3
+    # Re-compression range applied to both classes alike.
+    recompress_quality: tuple[int, int] = (65, 95)
+    resize_range: tuple[float, float] = (0.5, 1.0)
+    # Share of CASIA images fed as their original bytes (no augmentation).
+    keep_original_share: float = 0.4
+    # Precision the likely_manipulated band must hold on validation data.
+    target_precision: float = 0.95
+
+
+@dataclass(frozen=True)
+class DetectorConfig:
+    decode: DecodeConfig = field(default_factory=DecodeConfig)
+    ela: ElaConfig = field(default_factory=ElaConfig)
+    clone: CloneConfig = field(default_factory=CloneConfig)
+    verdict: VerdictConfig = field(default_factory=VerdictConfig)
+    train: TrainConfig = field(default_factory=TrainConfig)
+    weights_dir: Path = PACKAGE_DIR / "weights"
+
+
+def get_config() -> DetectorConfig:
+    return DetectorConfig()

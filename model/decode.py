@@ -1,0 +1,237 @@
+"""Safe decoding of untrusted image bytes into the pixels and metadata every analyser reads.
+
+The bytes come from strangers, so the format is named by its magic bytes alone, Pillow may use
+only the six plugins we accept, the declared size is checked before any pixel is decoded, and
+every failure leaves as one of the typed errors of ``model.errors``, never as Pillow's own.
+Pixels stay in stored orientation because the JPEG 8x8 block grid lives there; ``orient``
+turns anything computed on them upright for display.
+"""
+
+from __future__ import annotations
+
+import codecs
+import io
+import struct
+import warnings
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from PIL import ExifTags, Image, JpegImagePlugin, UnidentifiedImageError
+
+from model import errors
+from model.config import DecodeConfig
+
+_SUPPORTED = "JPEG, PNG, WebP, GIF, BMP or TIFF"
+_MAGIC = {
+    "JPEG": (b"\xff\xd8\xff",),
+    "PNG": (b"\x89PNG\r\n\x1a\n",),
+    "GIF": (b"GIF87a", b"GIF89a"),
+    "BMP": (b"BM",),
+    "TIFF": (b"II*\x00", b"MM\x00*", b"II+\x00", b"MM\x00+"),  # classic and BigTIFF
+}
+_LOOKALIKES = {
+    "a PDF document": (b"%PDF-",),
+    "a Photoshop document": (b"8BPS",),
+    "a JPEG 2000 image": (b"\xff\x4f\xff\x51", b"\x00\x00\x00\x0cjP  "),
+    "a JPEG XL image": (b"\xff\x0a", b"\x00\x00\x00\x0cJXL "),
+}
+# How complete files end: a failed decode that ran out of bytes without one was cut short.
+_ENDINGS = {"JPEG": b"\xff\xd9", "PNG": b"IEND\xaeB`\x82", "GIF": b"\x00;"}
+_SUBSAMPLING = {0: "4:4:4", 1: "4:2:2", 2: "4:2:0"}
+# Grey deeper than 8 bits: Pillow's own conversion clips it, so numpy scales it instead.
+_HIGH_DEPTH = {"I;16", "I;16L", "I;16B", "I;16N", "I", "F"}
+_ALPHA = {"RGBA", "RGBa", "LA", "PA"}
+# EXIF orientation as a left-right mirror followed by quarter turns counter-clockwise.
+_MIRRORED = {2, 4, 5, 7}
+_TURNS = {3: 2, 4: 2, 5: 1, 6: 3, 7: 3, 8: 1}
+_INVERSE = {6: 8, 8: 6}  # the other orientations undo themselves
+
+
+@dataclass(frozen=True)
+class DecodedImage:
+    """Stored-orientation RGB pixels (read-only, shared by all analysers) and the file's metadata."""
+
+    pixels: np.ndarray
+    format: str
+    orientation: int
+    exif: Image.Exif
+    quantization: dict[int, tuple[int, ...]]
+    info: dict[str, Any]
+    data: bytes
+
+    @property
+    def width(self) -> int:
+        return self.pixels.shape[0 if self.orientation >= 5 else 1]
+
+    @property
+    def height(self) -> int:
+        return self.pixels.shape[1 if self.orientation >= 5 else 0]
+
+    def orient(self, array: np.ndarray) -> np.ndarray:
+        """``array`` (stored coordinates, H x W first) turned as EXIF says the picture displays."""
+        return _oriented(array, self.orientation)
+
+
+def _oriented(array: np.ndarray, orientation: int) -> np.ndarray:
+    mirrored = array[:, ::-1] if orientation in _MIRRORED else array
+    return np.ascontiguousarray(np.rot90(mirrored, _TURNS.get(orientation, 0)))
+
+
+def sniff_format(data: bytes) -> str:
+    """The format named by the file's first bytes; a file name or content type may lie."""
+    if not data:
+        raise errors.EmptyImage("The file is empty (zero bytes).")
+    for name, magics in _MAGIC.items():
+        if data.startswith(magics):
+            return name
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "WEBP"
+    kind = _lookalike(data)
+    if kind:
+        raise errors.UnsupportedFormat(f"The file looks like {kind}, not an image in {_SUPPORTED}.")
+    raise errors.UnsupportedFormat(
+        f"The file is not an image in a format read here ({_SUPPORTED})."
+    )
+
+
+def _lookalike(data: bytes) -> str | None:
+    """What a refused file seems to be, so the message can say so."""
+    for kind, magics in _LOOKALIKES.items():
+        if data.startswith(magics):
+            return kind
+    if data[4:8] == b"ftyp":  # ISO media: what phones save as HEIC, or AVIF, or a video
+        return "a HEIC or AVIF photo (or another ISO media file)"
+    try:  # an incremental decoder, because the 512-byte cut may split a character
+        text = codecs.getincrementaldecoder("utf-8")().decode(data[:512]).lstrip("\ufeff \t\r\n")
+    except UnicodeDecodeError:
+        return None
+    lowered = text.lower()
+    if lowered.startswith("<") and "<svg" in lowered:
+        return "an SVG drawing"
+    if lowered.startswith(("<!doctype html", "<html", "<head", "<body")):
+        return "an HTML page"
+    if lowered.startswith("<"):
+        return "an XML document"
+    return "text" if all(c.isprintable() or c.isspace() for c in text) else None
+
+
+def decode(data: bytes, config: DecodeConfig) -> DecodedImage:
+    """Decode untrusted bytes once; raise an ``ImageError`` subclass for anything unusable."""
+    fmt = sniff_format(data)
+    stream = io.BytesIO(data)
+    try:
+        with warnings.catch_warnings():
+            # Pillow warns about what it skips in hostile files (bad EXIF tags, odd palettes);
+            # the picture is still usable and no warning may reach callers. Its bomb warning
+            # can fire before our own size check does, so that one becomes an error. (Before
+            # Python 3.14 these filters are process-wide: decode in one thread at a time.)
+            warnings.simplefilter("ignore")
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(stream, formats=[fmt])
+            _check_size(image.size, config)
+            exif = _read_exif(image)  # before load(): Pillow's TIFF loader drops the orientation
+            orientation = _orientation(exif)
+            image.load()
+            info = {**image.info, "mode": image.mode}
+            array = np.asarray(_normalise(image))
+    except errors.ImageError:
+        raise
+    except Exception as error:  # Pillow's plugins raise many types on hostile bytes
+        raise _failure(error, fmt, _ran_out(data, stream, fmt), config) from error
+    quantization: dict[int, tuple[int, ...]] = {}
+    if isinstance(image, JpegImagePlugin.JpegImageFile):
+        quantization = {table: tuple(values) for table, values in image.quantization.items()}
+        if sampling := _SUBSAMPLING.get(JpegImagePlugin.get_sampling(image)):
+            info["subsampling"] = sampling
+    if orientation != 1 and ExifTags.Base.Orientation not in exif:
+        # Pillow's TIFF loader turns the pixels upright and drops the tag; undo both, so that
+        # pixels and orientation mean the same for every format.
+        array = _oriented(array, _INVERSE.get(orientation, orientation))
+        exif[ExifTags.Base.Orientation] = orientation
+    pixels = _to_rgb8(array)
+    pixels.setflags(write=False)  # one array shared by every analyser: none may change it
+    return DecodedImage(pixels, fmt, orientation, exif, quantization, info, data)
+
+
+def _check_size(size: tuple[int, int], config: DecodeConfig) -> None:
+    width, height = size
+    if width <= 0 or height <= 0:
+        raise errors.CorruptImage(f"The image declares an impossible size of {width}x{height}.")
+    if width * height > config.max_pixels:
+        raise errors.ImageTooLarge(
+            f"The image is {width}x{height} ({width * height:,} pixels); "
+            f"at most {config.max_pixels:,} pixels are accepted."
+        )
+
+
+def _failure(error: Exception, fmt: str, ran_out: bool, config: DecodeConfig) -> errors.ImageError:
+    """The typed error, in words a person can follow, for what Pillow raised."""
+    if isinstance(error, (Image.DecompressionBombError, Image.DecompressionBombWarning)):
+        return errors.ImageTooLarge(
+            f"The image declares too many pixels to decode safely; at most "
+            f"{config.max_pixels:,} are accepted here ({str(error).rstrip('.')})."
+        )
+    if ran_out:
+        return errors.TruncatedImage(f"The {fmt} file is cut short: its data stops part-way.")
+    reason = "its header is invalid" if isinstance(error, UnidentifiedImageError) else error
+    return errors.CorruptImage(f"The {fmt} file is damaged and cannot be decoded ({reason}).")
+
+
+def _read_exif(image: Image.Image) -> Image.Exif:
+    """EXIF with the sub-IFDs other modules read parsed now, while their errors can be caught."""
+    try:
+        exif = image.getexif()
+        for ifd in (ExifTags.IFD.Exif, ExifTags.IFD.GPSInfo):
+            exif.get_ifd(ifd)
+    except (SyntaxError, ValueError, OSError, struct.error, LookupError):
+        # A broken EXIF block is missing metadata, not an unreadable picture (its bytes stay
+        # in info["exif"] for whoever wants to report them).
+        return Image.Exif()
+    return exif
+
+
+def _orientation(exif: Image.Exif) -> int:
+    value = exif.get(ExifTags.Base.Orientation, 1)
+    return value if isinstance(value, int) and 1 <= value <= 8 else 1
+
+
+def _ran_out(data: bytes, stream: io.BytesIO, fmt: str) -> bool:
+    """Whether decoding failed because the bytes stop before the file's own structure does."""
+    if fmt == "WEBP":  # Pillow reads WebP whole, but its RIFF header says how long it should be
+        return int.from_bytes(data[4:8], "little") + 8 > len(data)
+    ending = _ENDINGS.get(fmt)
+    return stream.tell() >= len(data) and not (ending and data.endswith(ending))
+
+
+def _normalise(image: Image.Image) -> Image.Image:
+    """The image in RGB, RGBA, or a high-depth grey mode left for numpy to scale."""
+    if image.mode in _HIGH_DEPTH:
+        return image
+    if image.mode in _ALPHA or "transparency" in image.info:
+        return image.convert("RGBA")
+    return image if image.mode == "RGB" else image.convert("RGB")
+
+
+def _to_rgb8(array: np.ndarray) -> np.ndarray:
+    if array.dtype != np.uint8:
+        array = _scale_to_uint8(array)
+    if array.ndim == 2:
+        return np.repeat(array[:, :, None], 3, axis=2)
+    if array.shape[2] == 4:  # transparent areas as most viewers show them: on white
+        alpha = array[:, :, 3:].astype(np.uint16)
+        rgb = array[:, :, :3].astype(np.uint16)
+        return ((rgb * alpha + 255 * (255 - alpha) + 127) // 255).astype(np.uint8)
+    return array
+
+
+def _scale_to_uint8(values: np.ndarray) -> np.ndarray:
+    """Deep grey to 0..255 by its nominal range (16 bits or [0, 1]), else by its own range."""
+    with np.errstate(invalid="ignore"):  # hostile floats may hold signalling NaNs
+        floats = np.nan_to_num(values.astype(np.float64), nan=0.0, posinf=0.0, neginf=0.0)
+    low, high = float(floats.min()), float(floats.max())
+    nominal = 1.0 if values.dtype.kind == "f" else 65535.0
+    if low >= 0 and high <= nominal:
+        low, high = 0.0, nominal
+    scale = 255.0 / (high - low) if high > low else 0.0
+    return np.rint((floats - low) * scale).clip(0, 255).astype(np.uint8)

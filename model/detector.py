@@ -1,0 +1,170 @@
+"""The detector: load once, hand it image bytes, get verdicts back (one or many at once)."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from PIL import Image
+
+from model import ela, inference, weights
+from model.bands import Evidence, decide
+from model.clone import detect_copy_move
+from model.config import DetectorConfig, get_config
+from model.decode import DecodedImage, decode
+from model.errors import ImageError
+from model.jpeg_quality import estimate_quality
+from model.metadata import read_metadata
+from model.provenance import read_provenance
+from model.signals import SignalResult
+from model.verdict import ImageInfo, Verdict, where
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    image: DecodedImage
+    mosaic: ela.Mosaic | None  # None when the image has not even one 8x8 block
+
+
+class Detector:
+    def __init__(self, trained: weights.Trained, config: DetectorConfig):
+        self.trained = trained
+        self.config = config
+        self.model_info = {"name": weights.MODEL_NAME, "version": trained.version}
+
+    @classmethod
+    def load(cls, config: DetectorConfig | None = None) -> Detector:
+        """Raises ModelError when the weights are missing or do not fit."""
+        config = config or get_config()
+        return cls(weights.load(config.weights_dir), config)
+
+    def analyze(self, data: bytes) -> Verdict:
+        """Raises an ImageError subclass for bytes that are not a usable image."""
+        result = self.analyze_batch([data])[0]
+        if isinstance(result, ImageError):
+            raise result
+        return result
+
+    def analyze_batch(self, items: Sequence[bytes]) -> list[Verdict | ImageError]:
+        """One verdict (or the image's error) per item, in order; one network pass for all."""
+        prepared: list[_Prepared | ImageError] = []
+        for data in items:
+            try:
+                image = decode(data, self.config.decode)
+            except ImageError as error:
+                prepared.append(error)
+                continue
+            height, width = image.pixels.shape[:2]
+            mosaic = None
+            if min(height, width) >= 8:
+                mosaic = ela.make_mosaic(image.pixels, self.config.ela.max_cells)
+            prepared.append(_Prepared(image, mosaic))
+        runnable = [p for p in prepared if isinstance(p, _Prepared) and p.mosaic is not None]
+        outputs = inference.run(
+            self.trained.network, [p.mosaic for p in runnable], self.config.ela.display_quality
+        )
+        by_item = {id(p): output for p, output in zip(runnable, outputs)}
+        return [
+            p if isinstance(p, ImageError) else self._verdict(p, by_item.get(id(p)))
+            for p in prepared
+        ]
+
+    def _verdict(self, prepared: _Prepared, output: inference.Output | None) -> Verdict:
+        image = prepared.image
+        height, width = image.pixels.shape[:2]
+        picture_size = _picture_size(height, width, self.config.verdict.picture_max_side)
+        calibration = self.trained.calibration
+        clone = detect_copy_move(image.pixels, self.config.clone)
+        metadata = read_metadata(image)
+        provenance = read_provenance(image)
+        estimate = estimate_quality(image.quantization)
+        quality = estimate.quality if estimate else None
+
+        if output is None:
+            probability = 0.5
+            heat = np.zeros(picture_size, np.float32)
+            ela_picture = np.zeros(picture_size, np.uint8)
+        else:
+            probability = float(calibration.probability(output.logit))
+            cell_heat = 1.0 / (1.0 + np.exp(-output.cells))
+            heat = _to_picture(cell_heat, prepared.mosaic, (height, width), picture_size)
+            ela_picture = _to_picture(
+                ela.error_picture(output.error), prepared.mosaic, (height, width), picture_size
+            )
+        if clone.mask is not None:
+            clone_mask = np.asarray(
+                Image.fromarray(clone.mask.astype(np.float32)).resize(picture_size[::-1])
+            )
+            heat = np.maximum(heat, clone_mask)
+        evidence = Evidence(
+            probability=probability,
+            hotspot=where(heat) if heat.any() else "centre",
+            weak=self._weaknesses(image, quality),
+            clone=clone,
+            metadata=metadata,
+            provenance=provenance,
+        )
+        band, score, reasons = decide(evidence, calibration, self.config.clone.threshold)
+        ela_signal_score = None if output is None else probability
+        signals = (
+            SignalResult("ela_cnn", ela_signal_score),
+            clone,
+            metadata,
+            provenance,
+        )
+        return Verdict(
+            id=hashlib.sha256(image.data).hexdigest(),
+            band=band,
+            score=score,
+            reasons=reasons,
+            signals=signals,
+            image=ImageInfo(image.width, image.height, image.format, quality),
+            model=self.model_info,
+            ela=image.orient(ela_picture),
+            heat=image.orient(heat.astype(np.float32)),
+        )
+
+    def _weaknesses(self, image: DecodedImage, quality: int | None) -> tuple[str, ...]:
+        limits = self.config.verdict
+        weak = []
+        if min(image.width, image.height) < limits.min_side:
+            weak.append(
+                f"The image is small ({image.width}x{image.height}): too few blocks to judge"
+            )
+        if image.format != "JPEG":
+            weak.append(
+                f"The file is {image.format}: it carries no JPEG compression history to read"
+            )
+        elif quality is not None and quality < limits.min_jpeg_quality:
+            weak.append(
+                f"The image is heavily recompressed (JPEG quality about {quality}): "
+                "earlier traces are mostly erased"
+            )
+        return tuple(weak)
+
+
+def _picture_size(height: int, width: int, max_side: int) -> tuple[int, int]:
+    scale = min(1.0, max_side / max(height, width))
+    return max(1, round(height * scale)), max(1, round(width * scale))
+
+
+def _to_picture(
+    grid_map: np.ndarray, mosaic: ela.Mosaic, image_shape: tuple[int, int], size: tuple[int, int]
+) -> np.ndarray:
+    """Stretch a map over the mosaic's cells onto a picture of the whole image (stored
+    orientation); the thin strip the cells do not reach repeats the nearest edge."""
+    grid_h, grid_w = mosaic.grid
+    span = mosaic.factor * 8
+    covered_h = min(size[0], round(size[0] * grid_h * span / image_shape[0]))
+    covered_w = min(size[1], round(size[1] * grid_w * span / image_shape[1]))
+    mode = "L" if grid_map.dtype == np.uint8 else "F"
+    resample = Image.Resampling.BILINEAR
+    stretched = np.asarray(
+        Image.fromarray(grid_map.astype(grid_map.dtype), mode).resize(
+            (max(1, covered_w), max(1, covered_h)), resample
+        )
+    )
+    pad = ((0, size[0] - stretched.shape[0]), (0, size[1] - stretched.shape[1]))
+    return np.pad(stretched, pad, mode="edge")

@@ -1,0 +1,174 @@
+"""``fakecheck train``: train the ELA-CNN, calibrate it, and measure it on held-out data.
+
+The loop follows Flax's examples: a jitted ``train_step`` on batches made by a background
+thread (decoding and JPEG re-saving run while XLA trains), fixed seeds throughout.
+"""
+
+from __future__ import annotations
+
+import json
+import queue
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import jax.numpy as jnp
+import numpy as np
+import optax
+from flax import nnx
+from tqdm import tqdm
+
+from model import ela, inference, weights
+from model.calibration import Calibration, calibrate
+from model.config import DetectorConfig
+from model.decode import decode
+from model.examples import Example, Sources, training_example
+from model.holdout import write_sets
+from model.manifest import read_manifest, split_by_source
+from model.network import ElaNet, NetworkSpec
+
+Batch = dict[str, np.ndarray]
+VERSION = "1"
+
+
+def to_batch(examples: list[Example], config: DetectorConfig) -> Batch:
+    """Network inputs and targets: pixels, valid cells, per-cell mask share, labels."""
+    cells = config.ela.max_cells
+    n = len(examples)
+    batch = {
+        "pixels": np.zeros((n, cells * 8, cells * 8, 3), np.float32),
+        "valid": np.zeros((n, cells, cells), np.float32),
+        "target": np.zeros((n, cells, cells), np.float32),
+        # Cells of a forgery whose mask is unknown teach nothing about where it is.
+        "has_mask": np.zeros(n, np.float32),
+        "label": np.zeros(n, np.float32),
+    }
+    for i, example in enumerate(examples):
+        mosaic = ela.make_mosaic(decode(example.data, config.decode).pixels, cells)
+        batch["pixels"][i], batch["valid"][i] = ela.padded(mosaic, cells, cells)
+        gh, gw = mosaic.grid
+        if example.mask is not None:
+            batch["target"][i, :gh, :gw] = mosaic.cell_mean(example.mask)
+        batch["has_mask"][i] = float(example.mask is not None or example.label == 0)
+        batch["label"][i] = example.label
+    return batch
+
+
+def loss_fn(model: ElaNet, batch: Batch, mask_weight: float) -> tuple[jnp.ndarray, dict]:
+    cells, image = model(batch["pixels"], batch["valid"])
+    image_loss = optax.sigmoid_binary_cross_entropy(image, batch["label"]).mean()
+    per_cell = optax.sigmoid_binary_cross_entropy(cells, batch["target"]) * batch["valid"]
+    weight = batch["has_mask"][:, None, None] * batch["valid"]
+    cell_loss = jnp.sum(per_cell * weight) / jnp.maximum(jnp.sum(weight), 1.0)
+    return image_loss + mask_weight * cell_loss, {"image_loss": image_loss, "cell_loss": cell_loss}
+
+
+@nnx.jit(static_argnames="mask_weight")
+def train_step(model: ElaNet, optimizer: nnx.Optimizer, batch: Batch, mask_weight: float) -> dict:
+    grad_fn = nnx.value_and_grad(loss_fn, has_aux=True)
+    (loss, parts), grads = grad_fn(model, batch, mask_weight)
+    optimizer.update(model, grads)
+    return {"loss": loss, **parts}
+
+
+def batches(sources: Sources, config: DetectorConfig, steps: int) -> Iterator[Batch]:
+    """Batches made ahead on a background thread (bounded queue, so memory stays flat)."""
+    train = config.train
+    made: queue.Queue = queue.Queue(maxsize=4)
+
+    def produce() -> None:
+        rng = np.random.default_rng(train.seed)
+        for _ in range(steps):
+            examples = [training_example(rng, sources, train) for _ in range(train.batch_size)]
+            made.put(to_batch(examples, config))
+
+    threading.Thread(target=produce, daemon=True).start()
+    for _ in range(steps):
+        yield made.get()
+
+
+def train_network(sources: Sources, config: DetectorConfig) -> tuple[ElaNet, list[float]]:
+    train = config.train
+    model = ElaNet(NetworkSpec(config.ela.feature_qualities), nnx.Rngs(train.seed))
+    schedule = optax.warmup_cosine_decay_schedule(
+        0.0, train.learning_rate, max(1, train.steps // 20), train.steps
+    )
+    optimizer = nnx.Optimizer(
+        model, optax.adamw(schedule, weight_decay=train.weight_decay), wrt=nnx.Param
+    )
+    losses = []
+    progress = tqdm(batches(sources, config, train.steps), total=train.steps, desc="training")
+    for batch in progress:
+        metrics = train_step(model, optimizer, batch, train.mask_loss_weight)
+        losses.append(float(metrics["loss"]))
+        progress.set_postfix(loss=f"{np.mean(losses[-50:]):.3f}")
+    return model, losses
+
+
+def network_logits(
+    model: ElaNet, manifest: Path, config: DetectorConfig
+) -> tuple[np.ndarray, np.ndarray]:
+    """Image logits and labels of every image of a manifest (for calibration)."""
+    rows = read_manifest(manifest)
+    logits = []
+    for start in range(0, len(rows), 16):
+        chunk = rows[start : start + 16]
+        mosaics = [
+            ela.make_mosaic(
+                decode(row.path.read_bytes(), config.decode).pixels, config.ela.max_cells
+            )
+            for row in chunk
+        ]
+        logits += [output.logit for output in inference.run(model, mosaics)]
+    return np.array(logits), np.array([row.label for row in rows])
+
+
+def train_and_evaluate(config: DetectorConfig, workdir: Path) -> dict:
+    """Train, calibrate on validation sets, save the weights, evaluate on the test sets.
+
+    Writes the weights to ``config.weights_dir`` and metrics.json, roc.png and
+    reliability.png to ``workdir``; returns the metrics.
+    """
+    from model.evaluate import evaluate_manifests  # the detector needs the saved weights
+
+    started = time.perf_counter()
+    train = config.train
+    rows = [row for manifest in train.manifests for row in read_manifest(manifest)]
+    splits = split_by_source(rows, train.val_share, train.test_share, train.seed)
+    sets = {}
+    for split in ("val", "test"):
+        sets.update(write_sets(splits[split], split, workdir / "sets", train))
+    sources = Sources(splits["train"])
+    model, losses = train_network(sources, config)
+
+    val_logits, val_labels = zip(
+        *(
+            network_logits(model, sets[name], config)
+            for name in ("val", "val_resized", "val_shortcut")
+        )
+    )
+    calibration: Calibration = calibrate(
+        np.concatenate(val_logits), np.concatenate(val_labels), train.target_precision
+    )
+    summary = {
+        "steps": train.steps,
+        "batch_size": train.batch_size,
+        "seed": train.seed,
+        "train_images": {"dataset": len(sources.dataset), "camera_photos": len(sources.photos)},
+        "split_sizes": {name: len(split_rows) for name, split_rows in splits.items()},
+        # Mean loss over the first and the last tenth of the steps.
+        "loss_start": float(np.mean(losses[: max(1, len(losses) // 10)])),
+        "loss_end": float(np.mean(losses[-max(1, len(losses) // 10) :])),
+        "train_seconds": round(time.perf_counter() - started, 1),
+    }
+    trained = weights.Trained(model, model.spec, calibration, VERSION, summary)
+    weights.save(config.weights_dir, trained)
+
+    test_sets = {name: path for name, path in sets.items() if name.startswith("test")}
+    metrics = evaluate_manifests(replace(config), test_sets, workdir)
+    metrics["training"] = summary
+    metrics["calibration"] = calibration.to_json()
+    (workdir / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
+    return metrics

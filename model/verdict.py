@@ -1,0 +1,91 @@
+"""The verdict: one band, a calibrated score, reasons in plain words, the evidence of each
+signal and two pictures a person can look at."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from PIL import Image
+
+from model.signals import SignalResult
+
+LIKELY_MANIPULATED = "likely_manipulated"
+INCONCLUSIVE = "inconclusive"
+NO_EVIDENCE = "no_evidence"
+BANDS = (LIKELY_MANIPULATED, INCONCLUSIVE, NO_EVIDENCE)
+
+
+@dataclass(frozen=True)
+class ImageInfo:
+    width: int
+    height: int
+    format: str
+    jpeg_quality: int | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "width": self.width,
+            "height": self.height,
+            "format": self.format,
+            "jpeg_quality": self.jpeg_quality,
+        }
+
+
+@dataclass(frozen=True)
+class Verdict:
+    id: str  # sha256 of the image bytes
+    band: str
+    score: float
+    reasons: tuple[str, ...]
+    signals: tuple[SignalResult, ...]
+    image: ImageInfo
+    model: dict[str, str]
+    ela: np.ndarray  # (h, w) uint8, upright, the ELA picture
+    heat: np.ndarray  # (h, w) float32 in [0, 1], upright, where manipulation is seen
+
+    def signal(self, name: str) -> SignalResult | None:
+        return next((s for s in self.signals if s.name == name), None)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "verdict": self.band,
+            "score": round(self.score, 4),
+            "reasons": list(self.reasons),
+            "signals": [signal.to_json() for signal in self.signals],
+            "image": self.image.to_json(),
+            "model": dict(self.model),
+        }
+
+    def ela_png(self) -> bytes:
+        return _png(Image.fromarray(self.ela, "L"))
+
+    def heatmap_png(self) -> bytes:
+        """Transparent where nothing is seen, red-to-yellow where manipulation is seen, so the
+        picture can lie over the image (extension, report page) or stand alone."""
+        heat = np.clip(self.heat, 0.0, 1.0)
+        rgba = np.empty((*heat.shape, 4), np.uint8)
+        rgba[..., 0] = 255
+        rgba[..., 1] = (heat * 220).astype(np.uint8)
+        rgba[..., 2] = 0
+        rgba[..., 3] = (np.sqrt(heat) * 200).astype(np.uint8)
+        return _png(Image.fromarray(rgba, "RGBA"))
+
+
+def _png(image: Image.Image) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG", optimize=False, compress_level=3)
+    return buffer.getvalue()
+
+
+def where(heat: np.ndarray) -> str:
+    """Where the hottest part of a heat map lies, in words ("top left", "centre", ...)."""
+    y, x = np.unravel_index(int(np.argmax(heat)), heat.shape)
+    row = ("top", "middle", "bottom")[min(2, 3 * y // heat.shape[0])]
+    col = ("left", "centre", "right")[min(2, 3 * x // heat.shape[1])]
+    if row == "middle":
+        return "centre" if col == "centre" else f"{col} side"
+    return f"{row} {col}" if col != "centre" else f"{row} centre"

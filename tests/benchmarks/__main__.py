@@ -1,0 +1,83 @@
+"""``make bench``: the detector's speed, as ratios measured in this one run.
+
+Targets (issue: the detector): a 12 MP JPEG analysed in at most 4x the time of one Pillow
+decode of the same file; 1 MP in at most 50 ms; cold start (import + load + first verdict)
+at most 3 s. Printed, not asserted: speed depends on the machine.
+"""
+
+from __future__ import annotations
+
+import io
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from tests.conftest import jpeg, scene
+
+REPEATS = 7
+
+
+def photo(width: int, height: int) -> bytes:
+    """A photo-like JPEG of the given size (scene upscaled, with fine noise as sensors add)."""
+    base = Image.fromarray(scene(1, height // 4, width // 4)).resize((width, height))
+    noisy = np.asarray(base, np.float32) + np.random.default_rng(0).normal(0, 3, (height, width, 3))
+    return jpeg(np.clip(noisy, 0, 255).astype(np.uint8), 90)
+
+
+def median_seconds(action, repeats: int = REPEATS) -> float:
+    action()  # warm-up: compile, caches
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        action()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def pillow_decode(data: bytes) -> None:
+    Image.open(io.BytesIO(data)).load()
+
+
+def cold_start(data: bytes) -> float:
+    """Wall time of a fresh process that imports, loads the weights and analyses one image."""
+    with tempfile.NamedTemporaryFile(suffix=".jpg") as handle:
+        handle.write(data)
+        handle.flush()
+        code = (
+            "import sys; from model import Detector; "
+            "Detector.load().analyze(open(sys.argv[1], 'rb').read())"
+        )
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-c", code, handle.name], check=True)
+        return time.perf_counter() - start
+
+
+def main() -> None:
+    from model import Detector
+
+    detector = Detector.load()
+    print(f"{'case':<28}{'analyze':>12}{'decode':>12}{'ratio':>8}  target")
+    for name, (width, height), target in (
+        ("12 MP JPEG (4000x3000)", (4000, 3000), "ratio <= 4"),
+        ("1 MP JPEG (1155x866)", (1155, 866), "analyze <= 50 ms"),
+    ):
+        data = photo(width, height)
+        analyze = median_seconds(lambda data=data: detector.analyze(data))
+        decode = median_seconds(lambda data=data: pillow_decode(data))
+        print(
+            f"{name:<28}{analyze * 1000:>9.1f} ms{decode * 1000:>9.1f} ms"
+            f"{analyze / decode:>8.2f}  {target}"
+        )
+    seconds = statistics.median(cold_start(photo(1155, 866)) for _ in range(3))
+    print(f"{'cold start (1 MP)':<28}{seconds:>10.2f} s{'':>20}  <= 3 s")
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+    main()

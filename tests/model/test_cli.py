@@ -1,0 +1,80 @@
+"""The ``fakecheck`` console script, run as a user would (a real subprocess)."""
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import decoded, jpeg, scene
+
+from model.manifest import Row, write_manifest
+
+FAKECHECK = shutil.which("fakecheck", path=str(Path(sys.executable).parent))
+
+
+def fakecheck(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [FAKECHECK, *args], capture_output=True, text=True, timeout=300, check=False
+    )
+
+
+def test_help_lists_the_commands():
+    result = fakecheck("--help")
+    assert result.returncode == 0
+    for command in ("analyze", "train", "evaluate"):
+        assert command in result.stdout
+
+
+def test_analyze_prints_verdicts_and_reports_bad_files(tmp_path):
+    good = tmp_path / "good.jpg"
+    good.write_bytes(jpeg(scene(1), 90))
+    bad = tmp_path / "bad.jpg"
+    bad.write_bytes(b"this is text, not a picture")
+    result = fakecheck("analyze", str(good), "--json")
+    assert result.returncode == 0, result.stderr
+    body = json.loads(result.stdout.splitlines()[0])
+    assert body["file"] == str(good) and body["verdict"] and "score" in body
+    result = fakecheck("analyze", str(good), str(bad))
+    assert result.returncode == 1
+    assert "good.jpg:" in result.stdout
+    assert "bad.jpg: error:" in result.stderr
+
+
+@pytest.fixture
+def manifest(tmp_path) -> Path:
+    rows = []
+    for i in range(6):
+        rgb = decoded(jpeg(scene(20 + i), 85)).copy()
+        if i % 2:
+            rgb[60:140, 100:220] = decoded(jpeg(scene(40 + i), 60))[60:140, 100:220]
+        (tmp_path / f"{i}.jpg").write_bytes(jpeg(rgb, 90))
+        rows.append(Row(tmp_path / f"{i}.jpg", i % 2, "splice" if i % 2 else "unknown"))
+    write_manifest(tmp_path / "manifest.csv", rows)
+    return tmp_path / "manifest.csv"
+
+
+def test_evaluate_prints_the_figures(manifest, tmp_path):
+    result = fakecheck(
+        "evaluate", "--data", str(manifest), "--json", "--report", str(tmp_path / "r")
+    )
+    assert result.returncode == 0, result.stderr
+    body = json.loads(result.stdout)
+    assert body["n"] == 6 and body["n_manipulated"] == 3
+    assert {"auc", "precision", "recall", "fpr", "accuracy", "per_kind_auc", "confusion"} <= set(
+        body
+    )
+    assert set(body["per_kind_auc"]) == {"splice"}
+    assert sum(body["confusion"]["manipulated"].values()) == 3
+    assert (tmp_path / "r" / "roc_data.png").exists()
+    assert (tmp_path / "r" / "reliability_data.png").exists()
+    text = fakecheck("evaluate", "--data", str(manifest))
+    assert "auc" in text.stdout
+
+
+def test_evaluate_rejects_a_malformed_manifest(tmp_path):
+    (tmp_path / "m.csv").write_text("path,label\nx.jpg,perhaps\n")
+    result = fakecheck("evaluate", "--data", str(tmp_path / "m.csv"))
+    assert result.returncode != 0
+    assert "bad manifest" in result.stderr

@@ -1,0 +1,350 @@
+import io
+import random
+import struct
+import time
+import warnings
+import zlib
+
+import numpy as np
+import pytest
+from conftest import decoded, jpeg, png, scene
+from PIL import Image, ImageFile, ImageOps
+from PIL.PngImagePlugin import PngInfo
+
+from model.config import DecodeConfig
+from model.decode import DecodedImage, decode, sniff_format
+from model.errors import (
+    CorruptImage,
+    EmptyImage,
+    ImageError,
+    ImageTooLarge,
+    TruncatedImage,
+    UnsupportedFormat,
+)
+
+CONFIG = DecodeConfig()
+FORMATS = ["JPEG", "PNG", "WEBP", "GIF", "BMP", "TIFF"]
+
+# ITU-T T.81 Annex K tables in natural (row-major) order, which libjpeg scales by quality.
+LUMA = (
+    (16, 11, 10, 16, 24, 40, 51, 61, 12, 12, 14, 19, 26, 58, 60, 55)
+    + (14, 13, 16, 24, 40, 57, 69, 56, 14, 17, 22, 29, 51, 87, 80, 62)
+    + (18, 22, 37, 56, 68, 109, 103, 77, 24, 35, 55, 64, 81, 104, 113, 92)
+    + (49, 64, 78, 87, 103, 121, 120, 101, 72, 92, 95, 98, 112, 100, 103, 99)
+)
+CHROMA = (17, 18, 24, 47, 99, 99, 99, 99, 18, 21, 26, 66) + (99,) * 4
+CHROMA += (24, 26, 56) + (99,) * 5 + (47, 66) + (99,) * 38
+
+
+def encode(image: Image.Image, fmt: str, **options) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, fmt, **options)
+    return buffer.getvalue()
+
+
+def png_chunk(kind: bytes, body: bytes) -> bytes:
+    return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+
+def png_declaring(width: int, height: int) -> bytes:
+    """A PNG of a few dozen bytes whose header declares width x height RGB pixels."""
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + png_chunk(b"IHDR", header)
+        + png_chunk(b"IDAT", zlib.compress(b"\0" * 16))
+        + png_chunk(b"IEND", b"")
+    )
+
+
+def gif_declaring(width: int, height: int) -> bytes:
+    """A GIF of a few dozen bytes whose screen and first frame declare width x height."""
+    screen = struct.pack("<HHBBB", width, height, 0x80, 0, 0) + b"\0\0\0\xff\xff\xff"
+    frame = b"," + struct.pack("<HHHHB", 0, 0, width, height, 0) + b"\x02\x02\x44\x01\x00"
+    return b"GIF89a" + screen + frame + b";"
+
+
+def png_text(key: str, value: str) -> PngInfo:
+    info = PngInfo()
+    info.add_text(key, value)
+    return info
+
+
+def with_orientation(orientation: int, fmt: str = "JPEG") -> bytes:
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    return encode(Image.fromarray(scene(orientation, 40, 64)), fmt, exif=exif.tobytes())
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_each_format_decodes_to_its_size_and_pixels(fmt):
+    source = scene(0, 48, 64)
+    data = encode(Image.fromarray(source), fmt)
+    image = decode(data, CONFIG)
+    assert sniff_format(data) == image.format == fmt
+    assert image.pixels.shape == (48, 64, 3) and image.pixels.dtype == np.uint8
+    assert image.pixels.flags.c_contiguous and not image.pixels.flags.writeable
+    assert (image.width, image.height) == (64, 48) and image.orientation == 1
+    assert image.data is data
+    np.testing.assert_array_equal(image.pixels, decoded(data))
+    if fmt in ("PNG", "BMP", "TIFF"):
+        np.testing.assert_array_equal(image.pixels, source)
+    assert (image.quantization != {}) == (fmt == "JPEG")
+
+
+def test_metadata_is_kept():
+    exif = Image.Exif()
+    exif[0x0131] = "GIMP 2.10"
+    exif.get_ifd(0x8769)[0x9003] = "2024:01:02 03:04:05"
+    image = decode(jpeg(scene(1, 32, 32), 90, exif=exif.tobytes(), progressive=True), CONFIG)
+    assert image.exif.get(0x0131) == "GIMP 2.10"
+    assert image.exif.get_ifd(0x8769)[0x9003] == "2024:01:02 03:04:05"
+    assert image.info["progressive"] and image.info["mode"] == "RGB"
+    text = decode(png(Image.new("RGB", (8, 8)), pnginfo=png_text("parameters", "a cat")), CONFIG)
+    assert text.info["parameters"] == "a cat" and len(text.exif) == 0
+
+
+def test_multi_picture_jpeg_is_a_jpeg():
+    frames = [Image.fromarray(scene(seed, 32, 48)) for seed in (1, 2)]
+    image = decode(encode(frames[0], "MPO", save_all=True, append_images=frames[1:]), CONFIG)
+    assert image.format == "JPEG" and image.quantization
+    np.testing.assert_array_equal(image.pixels, decoded(encode(frames[0], "JPEG")))
+
+
+def test_animated_gif_gives_its_first_frame():
+    frames = [Image.new("RGB", (8, 6), colour) for colour in ((255, 0, 0), (0, 0, 255))]
+    image = decode(encode(frames[0], "GIF", save_all=True, append_images=frames[1:]), CONFIG)
+    assert image.pixels.shape == (6, 8, 3) and (image.pixels == (255, 0, 0)).all()
+
+
+def test_broken_exif_is_missing_metadata_not_an_error():
+    exif = Image.Exif()
+    exif[0x010F] = "A camera maker with a long name"
+    exif[0x0131] = "Some editing software"
+    # Cut short: Pillow warns about (and skips) the tag whose data is gone; no warning escapes.
+    image = decode(jpeg(scene(2, 32, 32), 90, exif=exif.tobytes()[:-10]), CONFIG)
+    assert image.exif.get(0x010F) == "A camera maker with a long name"
+    unreadable = decode(jpeg(scene(2, 32, 32), 90, exif=b"Exif\0\0XXXXXXXX"), CONFIG)
+    assert len(unreadable.exif) == 0 and unreadable.info["exif"]
+
+
+@pytest.mark.parametrize("quality, subsampling", [(75, "4:2:0"), (90, "4:4:4")])
+def test_jpeg_quantization_is_in_natural_order(quality, subsampling):
+    data = jpeg(scene(3, 64, 64), quality, subsampling=subsampling)
+    image = decode(data, CONFIG)
+    scale = 200 - 2 * quality
+
+    def scaled(table):
+        return tuple(min(max((value * scale + 50) // 100, 1), 255) for value in table)
+
+    assert image.quantization == {0: scaled(LUMA), 1: scaled(CHROMA)}
+    assert image.quantization == {
+        k: tuple(v) for k, v in Image.open(io.BytesIO(data)).quantization.items()
+    }
+    assert image.info["subsampling"] == subsampling
+
+
+@pytest.mark.parametrize("fmt", ["JPEG", "TIFF"])
+@pytest.mark.parametrize("orientation", range(1, 9))
+def test_orient_matches_exif_transpose(orientation, fmt):
+    data = with_orientation(orientation, fmt)
+    image = decode(data, CONFIG)
+    upright = np.asarray(ImageOps.exif_transpose(Image.open(io.BytesIO(data))).convert("RGB"))
+    # Pillow's JPEG loader keeps the stored orientation; its TIFF loader does not, so the
+    # stored TIFF pixels are the lossless source itself.
+    stored = decoded(data) if fmt == "JPEG" else scene(orientation, 40, 64)
+    assert image.orientation == image.exif.get(0x0112) == orientation
+    np.testing.assert_array_equal(image.pixels, stored)
+    np.testing.assert_array_equal(image.orient(image.pixels), upright)
+    assert (image.height, image.width) == upright.shape[:2]
+    heat = image.pixels[:, :, 0].astype(np.float32)
+    np.testing.assert_array_equal(image.orient(heat), upright[:, :, 0])
+
+
+@pytest.mark.parametrize("value", [0, 9, 300])
+def test_invalid_orientation_counts_as_upright(value):
+    image = decode(with_orientation(value), CONFIG)
+    assert image.orientation == 1
+    np.testing.assert_array_equal(image.orient(image.pixels), image.pixels)
+    assert (image.width, image.height) == (64, 40)
+
+
+@pytest.mark.parametrize("fmt", ["JPEG", "TIFF"])
+def test_cmyk_becomes_rgb(fmt):
+    source = scene(4, 48, 64)
+    image = decode(encode(Image.fromarray(source).convert("CMYK"), fmt), CONFIG)
+    assert image.info["mode"] == "CMYK"
+    # Pillow's own CMYK JPEGs carry the Adobe marker and inverted ink; read wrongly, every
+    # colour would come out inverted, far beyond compression loss.
+    assert np.abs(image.pixels.astype(int) - source).mean() < 12
+
+
+@pytest.mark.parametrize(
+    "fmt, mode, values, expected",
+    [
+        ("PNG", "I;16", np.array([[0, 257, 40000, 65535]], np.uint16), [0, 1, 156, 255]),
+        ("TIFF", "I;16B", np.array([[0, 128, 32896, 65535]], np.uint16), [0, 0, 128, 255]),
+        ("TIFF", "F", np.array([[0.0, 0.25, 0.5, 1.0]], np.float32), [0, 64, 128, 255]),
+        ("TIFF", "F", np.array([[-2.0, 0.0, 1.0, 2.0]], np.float32), [0, 128, 191, 255]),
+        ("TIFF", "I", np.array([[-100, 0, 100000, 200000]], np.int32), [0, 0, 128, 255]),
+    ],
+)
+def test_deep_grey_is_scaled_not_clipped(fmt, mode, values, expected):
+    source = Image.new(mode, (values.shape[1], 1))
+    source.putdata(values.ravel().tolist())
+    image = decode(encode(source, fmt), CONFIG)
+    assert image.info["mode"].startswith(mode[0])
+    np.testing.assert_array_equal(image.pixels[0], np.repeat(np.array(expected)[:, None], 3, 1))
+
+
+def test_extreme_and_nan_floats_are_scaled_without_warnings():
+    values = np.array([[-3e38, 0.0, 3e38, 0.0]], np.float32)
+    values.view(np.uint32)[0, 3] = 0x7FA00000  # a signalling NaN
+    image = decode(encode(Image.fromarray(values), "TIFF"), CONFIG)
+    assert image.pixels[0, :, 0].tolist() == [0, 128, 255, 128]
+
+
+@pytest.mark.parametrize("fmt", ["PNG", "GIF"])
+def test_palette_transparency_is_white(fmt):
+    palette = Image.new("P", (4, 2))
+    palette.putpalette([200, 10, 10, 10, 200, 10] + [0] * 762)
+    palette.putdata([0, 1, 0, 1, 1, 1, 0, 0])
+    image = decode(encode(palette, fmt, transparency=1), CONFIG)
+    pixels = image.pixels.reshape(-1, 3)
+    np.testing.assert_array_equal(pixels[[0, 2, 6, 7]], [[200, 10, 10]] * 4)
+    np.testing.assert_array_equal(pixels[[1, 3, 4, 5]], [[255, 255, 255]] * 4)
+
+
+@pytest.mark.parametrize("mode", ["RGBA", "LA"])
+def test_alpha_is_composited_on_white(mode):
+    rgb = scene(5, 16, 256)
+    alpha = np.tile(np.arange(256, dtype=np.uint8), (16, 1))
+    source = Image.fromarray(np.dstack([rgb, alpha])).convert(mode)
+    colour = np.asarray(source.convert("RGBA"))[:, :, :3].astype(float)
+    expected = np.floor(colour * alpha[:, :, None] / 255 + 255 - alpha[:, :, None] + 0.5)
+    image = decode(png(source), CONFIG)
+    np.testing.assert_array_equal(image.pixels, expected.astype(np.uint8))
+    assert (image.pixels[:, 0] == 255).all()
+
+
+def test_transparent_colour_and_grey_modes():
+    rgb = Image.new("RGB", (2, 1), (1, 2, 3))
+    rgb.putpixel((1, 0), (9, 9, 9))
+    assert decode(png(rgb, transparency=(1, 2, 3)), CONFIG).pixels.tolist() == [
+        [[255, 255, 255], [9, 9, 9]]
+    ]
+    for mode in ("L", "1"):
+        grey = decode(png(Image.fromarray(scene(6, 8, 8)).convert(mode)), CONFIG).pixels
+        assert grey.shape == (8, 8, 3) and (grey == grey[:, :, :1]).all()
+
+
+def test_zero_bytes_are_empty():
+    with pytest.raises(EmptyImage):
+        decode(b"", CONFIG)
+
+
+@pytest.mark.parametrize(
+    "data, kind",
+    [
+        (b'<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg"/>', "SVG"),
+        (b"\xef\xbb\xbf  <svg width='10' height='10'></svg>", "SVG"),
+        (b"<!DOCTYPE html><html><body>hi</body></html>", "HTML"),
+        (b'<?xml version="1.0"?><feed></feed>', "XML"),
+        (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n", "PDF"),
+        (b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic", "HEIC"),
+        (b"Just some words, not a picture.\n", "text"),
+    ],
+)
+def test_lookalikes_are_named(data, kind):
+    with pytest.raises(UnsupportedFormat, match=kind):
+        decode(data, CONFIG)
+
+
+def test_unknown_bytes_are_unsupported():
+    with pytest.raises(UnsupportedFormat, match="not an image"):
+        sniff_format(bytes(range(256)))
+
+
+def test_text_posing_as_jpeg_is_corrupt():
+    with pytest.raises(CorruptImage) as caught:
+        decode(b"\xff\xd8\xff" + b"this is not a picture at all, only words. " * 20, CONFIG)
+    assert type(caught.value) is CorruptImage
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_half_a_file_is_truncated(fmt):
+    data = encode(Image.fromarray(scene(7, 64, 64)), fmt)
+    with pytest.raises(TruncatedImage, match="cut short"):
+        decode(data[: len(data) // 2], CONFIG)
+
+
+def test_complete_but_damaged_png_is_corrupt():
+    data = bytearray(png(Image.fromarray(scene(8, 16, 16))))
+    data[29] ^= 0xFF  # the header's checksum
+    with pytest.raises(CorruptImage) as caught:
+        decode(bytes(data), CONFIG)
+    assert type(caught.value) is CorruptImage
+
+
+@pytest.mark.parametrize(
+    "data",
+    [png_declaring(100_000, 100_000), gif_declaring(65_535, 65_535), png_declaring(10_000, 10_000)],
+    ids=["png-10G", "gif-4G", "png-100M"],
+)
+def test_bombs_are_refused_before_decoding(data):
+    started = time.perf_counter()
+    with pytest.raises(ImageTooLarge, match="60,000,000"):
+        decode(data, CONFIG)
+    assert time.perf_counter() - started < 0.5
+
+
+def test_limit_message_gives_size_and_limit():
+    with pytest.raises(ImageTooLarge, match=r"9000x9000 \(81,000,000 pixels\).*60,000,000"):
+        decode(png_declaring(9000, 9000), CONFIG)
+    with pytest.raises(ImageTooLarge, match="20x10"):
+        decode(png(Image.new("RGB", (20, 10))), DecodeConfig(max_pixels=199))
+    assert decode(png(Image.new("RGB", (20, 10))), DecodeConfig(max_pixels=200)).width == 20
+
+
+@pytest.mark.parametrize("data", [png_declaring(0, 5), gif_declaring(5, 0)], ids=["png", "gif"])
+def test_zero_sizes_are_refused(data):
+    with pytest.raises(CorruptImage):
+        decode(data, CONFIG)
+
+
+def test_pillow_and_warnings_globals_are_left_alone():
+    def state():
+        return Image.MAX_IMAGE_PIXELS, ImageFile.LOAD_TRUNCATED_IMAGES, list(warnings.filters)
+
+    before = state()
+    with pytest.raises(ImageTooLarge):
+        decode(png_declaring(10_000, 10_000), CONFIG)
+    decode(jpeg(scene(9, 16, 16), 80), CONFIG)
+    assert state() == before
+
+
+def _mutated(case: int) -> bytes:
+    """Case ``case`` of the mini-fuzz: a small file of one format, cut short or bit-flipped."""
+    rng = random.Random(case)
+    fmt = FORMATS[case % len(FORMATS)]
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    exif.get_ifd(0x8769)[0x9003] = "2024:01:02 03:04:05"
+    data = bytearray(encode(Image.fromarray(scene(10, 24, 40)), fmt, exif=exif.tobytes()))
+    if rng.random() < 0.3:
+        return bytes(data[: rng.randrange(1, len(data))])
+    for _ in range(rng.randint(1, 8)):
+        data[rng.randrange(len(data))] ^= 1 << rng.randrange(8)
+    return bytes(data)
+
+
+@pytest.mark.parametrize("case", range(300))
+def test_mutated_files_decode_or_raise_typed_errors(case):
+    try:
+        image = decode(_mutated(case), CONFIG)
+    except ImageError:
+        return
+    assert isinstance(image, DecodedImage)
+    assert image.pixels.ndim == 3 and image.pixels.shape[2] == 3
+    assert image.pixels.dtype == np.uint8 and 1 <= image.orientation <= 8
+    assert image.orient(image.pixels).shape[:2] == (image.height, image.width)

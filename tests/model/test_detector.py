@@ -1,0 +1,96 @@
+"""The detector with the committed weights, end to end on images the tests make."""
+
+import hashlib
+import io
+
+import numpy as np
+import pytest
+from conftest import decoded, jpeg, png, scene
+from PIL import Image
+
+from model import Detector
+from model.errors import CorruptImage, EmptyImage
+from model.verdict import BANDS, INCONCLUSIVE, LIKELY_MANIPULATED
+
+
+@pytest.fixture(scope="module")
+def detector() -> Detector:
+    return Detector.load()
+
+
+def test_verdict_carries_the_contract(detector):
+    data = jpeg(scene(1), 90)
+    verdict = detector.analyze(data)
+    body = verdict.to_json()
+    assert body["id"] == hashlib.sha256(data).hexdigest()
+    assert body["verdict"] in BANDS
+    assert 0.0 <= body["score"] <= 1.0
+    assert body["reasons"] and all(isinstance(r, str) for r in body["reasons"])
+    assert [s["name"] for s in body["signals"]] == ["ela_cnn", "clone", "metadata", "provenance"]
+    assert body["image"] == {"width": 384, "height": 256, "format": "JPEG", "jpeg_quality": 90}
+    assert body["model"]["name"] == "ela-cnn" and body["model"]["version"]
+    for picture in (verdict.ela_png(), verdict.heatmap_png()):
+        assert Image.open(io.BytesIO(picture)).size == (384, 256)
+
+
+def test_batched_analysis_matches_one_at_a_time(detector):
+    items = [jpeg(scene(2), 85), jpeg(scene(3, 300, 500), 95), b"", jpeg(scene(4, 480, 640), 75)]
+    batched = detector.analyze_batch(items)
+    assert isinstance(batched[2], EmptyImage)
+    for data, together in zip(items, batched):
+        if data:
+            alone, together_json = detector.analyze(data).to_json(), together.to_json()
+            assert alone.pop("score") == pytest.approx(together_json.pop("score"), abs=1e-4)
+            assert alone == together_json
+            np.testing.assert_allclose(detector.analyze(data).heat, together.heat, atol=1e-5)
+
+
+def test_bad_bytes_raise_typed_errors(detector):
+    with pytest.raises(CorruptImage):
+        detector.analyze(jpeg(scene(5), 90)[:300])
+
+
+def test_pictures_are_upright(detector):
+    exif = Image.Exif()
+    exif[0x0112] = 6  # stored rotated: displays 256 wide, 384 high
+    verdict = detector.analyze(jpeg(scene(6), 90, exif=exif))
+    assert (verdict.image.width, verdict.image.height) == (256, 384)
+    assert verdict.ela.shape == (384, 256) and verdict.heat.shape == (384, 256)
+
+
+def test_weak_evidence_is_inconclusive_with_the_reason(detector):
+    tiny = detector.analyze(jpeg(scene(7, 60, 80), 90))
+    assert tiny.band == INCONCLUSIVE
+    assert any("small" in reason for reason in tiny.reasons)
+    lossless = detector.analyze(png(Image.fromarray(scene(8))))
+    assert lossless.band == INCONCLUSIVE
+    assert any("no JPEG compression history" in reason for reason in lossless.reasons)
+
+
+def test_declared_generation_is_likely_manipulated(detector):
+    from PIL.PngImagePlugin import PngInfo
+
+    info = PngInfo()
+    info.add_text("parameters", "a castle at dawn\nSteps: 30, Sampler: Euler a, CFG scale: 7")
+    verdict = detector.analyze(png(Image.fromarray(scene(9)), pnginfo=info))
+    assert verdict.band == LIKELY_MANIPULATED
+    assert verdict.signal("provenance").score == 1.0
+
+
+def test_editing_software_is_reported(detector):
+    exif = Image.Exif()
+    exif[0x0131] = "Adobe Photoshop 24.0"
+    verdict = detector.analyze(jpeg(scene(10), 90, exif=exif))
+    assert "EXIF Software: Adobe Photoshop 24.0" in verdict.signal("metadata").findings
+    assert "EXIF Software: Adobe Photoshop 24.0" in verdict.reasons
+
+
+def test_copy_move_is_found_and_drawn(detector):
+    rgb = decoded(jpeg(scene(11, 480, 640), 95)).copy()
+    rgb[300:396, 420:548] = rgb[60:156, 80:208]
+    verdict = detector.analyze(jpeg(rgb, 92))
+    clone = verdict.signal("clone")
+    assert clone.score >= detector.config.clone.threshold
+    assert verdict.band == LIKELY_MANIPULATED
+    assert verdict.heat[300:396, 420:548].mean() > 0.5
+    assert verdict.heat[300:396, 420:548].mean() > 3 * verdict.heat[200:260, 250:330].mean()
