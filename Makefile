@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha256sum | cut -c1-12)
 
-.PHONY: install test bench train lint clean
+.PHONY: install test bench train serve lint clean
 
 install: $(STAMP)
 
@@ -15,8 +15,16 @@ $(STAMP): pyproject.toml
 	rm -f $(VENV)/.installed-*
 	touch $@
 
+# The page tests drive Debian's Chromium: Playwright's own browser download has no network here.
+CHROMIUM := /usr/bin/chromium
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+
+$(CHROMIUM):
+	$(SUDO) apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium
+
 # pytest exits 5 when it collected nothing: an empty run must not pass.
-test: install
+test: install $(CHROMIUM)
 	$(BIN)/python -m pytest; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "no tests were collected"; exit 1; fi; exit $$rc
 
@@ -26,9 +34,13 @@ bench: install
 train: install
 	$(BIN)/fakecheck train
 
+# The service on 127.0.0.1:8080 with the committed weights; its store is var/fakecheck.sqlite3.
+serve: install
+	$(BIN)/fakecheck serve
+
 lint: install
-	$(BIN)/ruff check model tests
-	$(BIN)/ruff format --check model tests
+	$(BIN)/ruff check model service tests
+	$(BIN)/ruff format --check model service tests
 
 clean:
 	rm -rf $(VENV) var

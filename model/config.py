@@ -49,10 +49,10 @@ class CloneConfig:
     ransac_threshold: float = 3.0
     # Transform searches per image: each can find one more copied region.
     max_groups: int = 3
-    # Least spread (pixels at work scale) across a group's thinner side: lines are texture.
-    min_spread: float = 8.0
-    # How many geometrically consistent matches make a detection.
-    min_matches: int = 8
+    # Pixels (work scale) a group's transform must confirm as copied, pixel by pixel.
+    min_area: int = 500
+    # How many geometrically consistent matches make a detection (with min_area confirmed).
+    min_matches: int = 3
     # Clone score from which a copy-move counts as found: 0.5 is exactly min_matches.
     threshold: float = 0.5
 

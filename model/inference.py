@@ -8,6 +8,7 @@ compilations while one forward pass serves a whole batch.
 from __future__ import annotations
 
 import math
+import threading
 from dataclasses import dataclass
 from functools import partial
 
@@ -20,6 +21,9 @@ from model.network import ElaNet
 
 # Grid sides are rounded up to a multiple of this many cells.
 BUCKET_CELLS = 16
+# nnx.jit splits and merges the module on every call, which is not safe from two threads at
+# once (the service analyses batches in several); XLA still uses every core inside one call.
+_FORWARD_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -51,9 +55,9 @@ def run(model: ElaNet, mosaics: list[ela.Mosaic], quality: int = 90) -> list[Out
     valid = np.zeros((batch, cells_h, cells_w), np.float32)
     for i, mosaic in enumerate(mosaics):
         rgb[i], valid[i] = ela.padded(mosaic, cells_h, cells_w)
-    cells, image, error = (
-        np.asarray(x) for x in _forward(model, jnp.asarray(rgb), jnp.asarray(valid), quality)
-    )
+    with _FORWARD_LOCK:
+        outputs = _forward(model, jnp.asarray(rgb), jnp.asarray(valid), quality)
+    cells, image, error = (np.asarray(x) for x in outputs)
     return [
         Output(
             cells[i, : m.grid[0], : m.grid[1]],

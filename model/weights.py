@@ -12,6 +12,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+import jax
+import jax.numpy as jnp
 from flax import nnx, serialization
 
 from model.calibration import Calibration
@@ -62,7 +64,10 @@ def load(directory: Path) -> Trained:
     )
     network = ElaNet(spec, nnx.Rngs(0))
     state = nnx.state(network, nnx.Param)
+    expected = jax.tree.map(jnp.shape, nnx.to_pure_dict(state))
     try:
+        if jax.tree.map(jnp.shape, params) != expected:
+            raise ValueError("parameter shapes differ from the network's")
         nnx.replace_by_pure_dict(state, params)
     except (KeyError, ValueError) as error:
         raise ModelError(f"the weights in {directory} do not fit the network: {error}") from error

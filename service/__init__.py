@@ -1,0 +1,1 @@
+"""FakeCheck's HTTP service (aiohttp): the only package that imports ``model``."""

@@ -1,0 +1,80 @@
+"""Who may ask for work, and how often: optional API keys and a token bucket per caller.
+
+Only requests that cost work or write (``POST /v1/...``) are guarded; reading a stored result
+needs its id, the sha256 of the image, which only someone holding the image can know.
+A caller is its API key when it sends one, else its IP address.
+"""
+
+from __future__ import annotations
+
+import hmac
+import math
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+
+from aiohttp import web
+
+from service.errors import ApiError
+
+# Callers remembered at most; the least recently seen are forgotten first (a full bucket).
+_MAX_CALLERS = 10_000
+
+
+class TokenBuckets:
+    """Each caller earns ``rate`` tokens per second up to ``burst``; a request spends one."""
+
+    def __init__(self, rate: float, burst: int, clock: Callable[[], float] = time.monotonic):
+        self._rate = rate
+        self._burst = burst
+        self._clock = clock
+        self._buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()
+
+    def take(self, caller: str) -> float:
+        """0 when the request may go ahead, else the seconds until it may."""
+        now = self._clock()
+        tokens, then = self._buckets.pop(caller, (float(self._burst), now))
+        tokens = min(float(self._burst), tokens + (now - then) * self._rate)
+        wait = 0.0 if tokens >= 1 else (1 - tokens) / self._rate
+        self._buckets[caller] = (tokens - 1 if wait == 0 else tokens, now)
+        if len(self._buckets) > _MAX_CALLERS:
+            self._buckets.popitem(last=False)
+        return wait
+
+
+class Access:
+    def __init__(self, api_keys: tuple[str, ...], rate: float, burst: int):
+        self._keys = tuple(key.encode() for key in api_keys)
+        self._buckets = TokenBuckets(rate, burst) if rate > 0 else None
+
+    @staticmethod
+    def guards(request: web.Request) -> bool:
+        return request.method == "POST" and request.path.startswith("/v1/")
+
+    def check(self, request: web.Request) -> None:
+        """Raises ApiError 401 (no or unknown key) or 429 (over the rate, with Retry-After)."""
+        key = _presented_key(request)
+        if self._keys:
+            if key is None:
+                raise ApiError(401, "unauthorized", "An API key is needed (Authorization: Bearer).")
+            if not any(hmac.compare_digest(key.encode(), known) for known in self._keys):
+                raise ApiError(401, "unauthorized", "The API key is not known.")
+        if self._buckets is None:
+            return
+        caller = f"key:{key}" if key and self._keys else f"ip:{request.remote}"
+        wait = self._buckets.take(caller)
+        if wait > 0:
+            raise ApiError(
+                429,
+                "rate_limited",
+                "Too many requests; slow down.",
+                {"Retry-After": str(max(1, math.ceil(wait)))},
+            )
+
+
+def _presented_key(request: web.Request) -> str | None:
+    authorization = request.headers.get("Authorization", "")
+    scheme, _, token = authorization.partition(" ")
+    if scheme.lower() == "bearer" and token.strip():
+        return token.strip()
+    return request.headers.get("X-API-Key") or None

@@ -1,0 +1,152 @@
+"""Every setting of the service, declared once.
+
+Read once at start-up, in this order (later wins): the defaults below, a TOML config file,
+environment variables ``FAKECHECK_<NAME>`` (``FAKECHECK_PORT=9000``,
+``FAKECHECK_API_KEYS=key1,key2``), then command-line flags. The result is passed down; no
+other module of the service reads the environment or a file of settings.
+"""
+
+from __future__ import annotations
+
+import tomllib
+import typing
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+from model.config import DecodeConfig, DetectorConfig, get_config
+
+ENV_PREFIX = "FAKECHECK_"
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off"}
+
+
+class ConfigError(ValueError):
+    """A setting is unknown or its value does not fit; raised before anything starts."""
+
+
+@dataclass(frozen=True)
+class ServiceConfig:
+    host: str = field(default="127.0.0.1", metadata={"help": "Address to listen on."})
+    port: int = field(default=8080, metadata={"help": "Port to listen on (0: any free one)."})
+    data_dir: Path = field(
+        default=Path("var"), metadata={"help": "Folder of the SQLite store (fakecheck.sqlite3)."}
+    )
+    store_images: bool = field(
+        default=False,
+        metadata={"help": "Keep uploaded images beside their verdicts (private by default)."},
+    )
+    max_body_bytes: int = field(
+        default=20 * 1024 * 1024,
+        metadata={"help": "Largest request body, and largest image fetched from a URL."},
+    )
+    max_pixels: int = field(
+        default=DecodeConfig().max_pixels,
+        metadata={"help": "Images declaring more pixels are refused before decoding."},
+    )
+    api_keys: tuple[str, ...] = field(
+        default=(),
+        metadata={"help": "When set, POST /v1/... needs one (Authorization: Bearer KEY)."},
+    )
+    rate_per_second: float = field(
+        default=2.0, metadata={"help": "Requests per second each key or IP earns (0: no limit)."}
+    )
+    rate_burst: int = field(
+        default=30, metadata={"help": "Requests a key or IP may make at once before waiting."}
+    )
+    batch_max_size: int = field(
+        default=8, metadata={"help": "Most images gathered into one detector pass."}
+    )
+    batch_max_wait_ms: float = field(
+        default=5.0, metadata={"help": "Longest a request waits for others to join its batch."}
+    )
+    queue_max: int = field(
+        default=64, metadata={"help": "Images waiting for the detector before 503s start."}
+    )
+    workers: int = field(
+        default=2, metadata={"help": "Detector threads (batches analysed at the same time)."}
+    )
+    fetch_timeout_s: float = field(
+        default=10.0, metadata={"help": "Whole time allowed to fetch an image URL."}
+    )
+    fetch_max_redirects: int = field(
+        default=3, metadata={"help": "Redirects followed (each re-checked) when fetching."}
+    )
+    fetch_allow_loopback: bool = field(
+        default=False,
+        metadata={"help": "Let URLs reach 127.0.0.1 and ::1. For tests only, never in service."},
+    )
+    log_level: str = field(default="INFO", metadata={"help": "Level of the JSON logs."})
+
+    @property
+    def store_path(self) -> Path:
+        return self.data_dir / "fakecheck.sqlite3"
+
+    def detector_config(self) -> DetectorConfig:
+        """The model's defaults with the limits the service owns applied."""
+        config = get_config()
+        return replace(config, decode=replace(config.decode, max_pixels=self.max_pixels))
+
+
+def load_config(
+    path: Path | None = None, environ: Mapping[str, str] | None = None, **overrides: Any
+) -> ServiceConfig:
+    """Defaults < config file < ``FAKECHECK_*`` variables < ``overrides`` (None is skipped)."""
+    values: dict[str, Any] = {}
+    if path is not None:
+        try:
+            values.update(tomllib.loads(path.read_text()))
+        except (OSError, tomllib.TOMLDecodeError) as error:
+            raise ConfigError(f"cannot read config file {path}: {error}") from error
+    for name, text in (environ or {}).items():
+        if name.startswith(ENV_PREFIX):
+            values[name.removeprefix(ENV_PREFIX).lower()] = text
+    values.update({k: v for k, v in overrides.items() if v is not None})
+    return _build(values)
+
+
+def _build(values: dict[str, Any]) -> ServiceConfig:
+    known = {f.name: f for f in fields(ServiceConfig)}
+    unknown = sorted(set(values) - set(known))
+    if unknown:
+        raise ConfigError(f"unknown setting(s): {', '.join(unknown)}")
+    hints = typing.get_type_hints(ServiceConfig)
+    config = ServiceConfig(**{name: _coerce(name, hints[name], v) for name, v in values.items()})
+    _check(config)
+    return config
+
+
+def _coerce(name: str, kind: Any, value: Any) -> Any:
+    """A value from TOML (typed) or the environment (text) as the setting's type."""
+    try:
+        if kind is bool:
+            if isinstance(value, bool):
+                return value
+            if str(value).lower() in _TRUE | _FALSE:
+                return str(value).lower() in _TRUE
+            raise ValueError(f"not a yes/no value: {value!r}")
+        if typing.get_origin(kind) is tuple:
+            items = value.split(",") if isinstance(value, str) else list(value)
+            return tuple(str(item).strip() for item in items if str(item).strip())
+        if kind not in (int, float, str, Path):
+            raise TypeError(f"unsupported setting type {kind}")
+        if kind is int and isinstance(value, float):
+            raise ValueError(f"not a whole number: {value!r}")
+        return kind(value)
+    except (TypeError, ValueError) as error:
+        raise ConfigError(f"setting {name}: {error}") from error
+
+
+def _check(config: ServiceConfig) -> None:
+    positive = ("max_body_bytes", "max_pixels", "batch_max_size", "queue_max", "workers")
+    for name in positive:
+        if getattr(config, name) < 1:
+            raise ConfigError(f"setting {name} must be at least 1")
+    for name in ("rate_per_second", "batch_max_wait_ms", "fetch_timeout_s", "fetch_max_redirects"):
+        if getattr(config, name) < 0:
+            raise ConfigError(f"setting {name} must not be negative")
+    if config.rate_per_second and config.rate_burst < 1:
+        raise ConfigError("setting rate_burst must be at least 1 when rate limiting is on")
+    if not 0 <= config.port <= 65535:
+        raise ConfigError("setting port must be between 0 and 65535")

@@ -1,0 +1,75 @@
+"""What every request goes through: an id, a log line and metrics; access checks; and the
+one place any failure becomes the ``{"error": ...}`` body."""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+import uuid
+
+from aiohttp import web
+from aiohttp.typedefs import Handler
+
+from service import errors, typedefs
+from service.logs import request_id
+
+log = logging.getLogger("service.access")
+_CLIENT_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
+
+
+@web.middleware
+async def observe(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Outermost: the errors middleware inside it guarantees a response to measure."""
+    given = request.headers.get("X-Request-Id", "")
+    token = request_id.set(given if _CLIENT_ID.fullmatch(given) else uuid.uuid4().hex)
+    started = time.perf_counter()
+    try:
+        response = await handler(request)
+        response.headers["X-Request-Id"] = request_id.get() or ""
+        elapsed = time.perf_counter() - started
+        resource = request.match_info.route.resource
+        route = resource.canonical if resource is not None else "unmatched"
+        status = str(response.status)
+        metrics = request.app[typedefs.METRICS]
+        metrics.requests.labels(route, request.method, status).inc()
+        metrics.latency.labels(route, status).observe(elapsed)
+        log.info(
+            "request",
+            extra={
+                "method": request.method,
+                "path": request.path,
+                "route": route,
+                "status": response.status,
+                "ms": round(elapsed * 1000, 1),
+                "remote": request.remote,
+            },
+        )
+        return response
+    finally:
+        request_id.reset(token)
+
+
+@web.middleware
+async def handle_errors(request: web.Request, handler: Handler) -> web.StreamResponse:
+    try:
+        return await handler(request)
+    except errors.ApiError as error:
+        return errors.response(error)
+    except web.HTTPException as error:
+        if error.status < 400:
+            raise
+        return errors.response(errors.from_http_exception(error))
+    except Exception:
+        log.exception("unexpected failure")
+        return errors.response(
+            errors.ApiError(500, "internal_error", "Something failed on our side; it is logged.")
+        )
+
+
+@web.middleware
+async def check_access(request: web.Request, handler: Handler) -> web.StreamResponse:
+    access = request.app[typedefs.ACCESS]
+    if access.guards(request):
+        access.check(request)
+    return await handler(request)

@@ -1,0 +1,124 @@
+"""Each kind of bad input gets its own 4xx status and code, never a 500."""
+
+from __future__ import annotations
+
+import io
+import struct
+import zlib
+
+import pytest
+import requests
+from PIL import Image
+
+from tests.conftest import jpeg, png, scene
+from tests.service.harness import assert_error
+
+
+def _bomb_png(width: int, height: int) -> bytes:
+    """A tiny PNG declaring a huge size: compressed zero rows, as decompression bombs are."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    rows = zlib.compress(b"\x00" * (width + 1) * 64, 9)  # a few rows are enough to claim it
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", rows) + chunk(b"IEND", b"")
+    )
+
+
+def _huge_jpeg_header() -> bytes:
+    """A real JPEG whose frame header claims 60000 x 60000 pixels."""
+    data = bytearray(jpeg(scene(3, 64, 64), 90))
+    sof = data.index(b"\xff\xc0")
+    data[sof + 5 : sof + 9] = struct.pack(">HH", 60000, 60000)
+    return bytes(data)
+
+
+SVG = b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"/>'
+CASES = {
+    "zero bytes": (b"", "image/jpeg", 400, "empty_image"),
+    "truncated JPEG": (jpeg(scene(1, 128, 128), 90)[:700], "image/jpeg", 422, "truncated_image"),
+    "text posing as JPEG": (
+        b"hello, I am a JPEG" * 20,
+        "image/jpeg",
+        415,
+        "unsupported_media_type",
+    ),
+    "SVG": (SVG, "image/svg+xml", 415, "unsupported_media_type"),
+    "decompression bomb": (_bomb_png(50_000, 50_000), "image/png", 413, "image_too_large"),
+    "huge dimensions": (_huge_jpeg_header(), "image/jpeg", 413, "image_too_large"),
+    "body of an unknown type": (b"x", "text/plain", 415, "unsupported_media_type"),
+}
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_bad_image(service, name):
+    data, kind, status, code = CASES[name]
+    response = requests.post(
+        f"{service.url}/v1/analyze", data=data, headers={"Content-Type": kind}, timeout=60
+    )
+    assert_error(response, status, code)
+
+
+def test_over_size_body_is_refused_by_length_and_by_stream(start_service):
+    service = start_service(max_body_bytes=50_000)
+    big = png(Image.fromarray(scene(4, 300, 300)))
+    assert len(big) > 50_000
+    url = f"{service.url}/v1/analyze"
+    declared = requests.post(url, data=big, headers={"Content-Type": "image/png"}, timeout=30)
+    assert_error(declared, 413, "body_too_large")
+    streamed = requests.post(  # chunked: no Content-Length to trust
+        url, data=iter([big[i : i + 8192] for i in range(0, len(big), 8192)]),
+        headers={"Content-Type": "image/png"}, timeout=30,
+    )  # fmt: skip
+    assert_error(streamed, 413, "body_too_large")
+    multipart = requests.post(url, files={"image": ("a.png", big)}, timeout=30)
+    assert_error(multipart, 413, "body_too_large")
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "code"),
+    [
+        ('{"url": ', 400, "bad_json"),
+        ("\xff\xfe", 400, "bad_json"),
+        ("{}", 422, "missing_field"),
+        ("[]", 422, "missing_field"),
+        ('{"link": "http://example.org/a.jpg"}', 422, "missing_field"),
+        ('{"url": 5}', 422, "invalid_field"),
+        ('{"url": ""}', 422, "invalid_field"),
+    ],
+)
+def test_bad_json(service, body, status, code):
+    response = requests.post(
+        f"{service.url}/v1/analyze",
+        data=body.encode("latin-1"),
+        headers={"Content-Type": "application/json"},
+        timeout=10,
+    )
+    assert_error(response, status, code)
+
+
+def test_multipart_without_an_image_field(service):
+    response = requests.post(
+        f"{service.url}/v1/analyze", files={"photo": ("a.jpg", jpeg(scene(5, 64, 64), 90))}
+    )
+    assert_error(response, 422, "missing_field")
+    broken = requests.post(
+        f"{service.url}/v1/analyze",
+        data=b"--nope\r\nnot a part",
+        headers={"Content-Type": "multipart/form-data; boundary=other"},
+        timeout=10,
+    )
+    assert_error(broken, 400, "bad_multipart")
+
+
+def test_a_real_image_sent_with_a_lying_type_is_judged_by_its_bytes(service):
+    data = png(Image.fromarray(scene(6, 64, 64)))
+    response = requests.post(
+        f"{service.url}/v1/analyze",
+        files={"image": ("photo.jpg", io.BytesIO(data), "image/jpeg")},
+        timeout=60,
+    )
+    assert response.status_code == 200 and response.json()["image"]["format"] == "PNG"

@@ -1,0 +1,61 @@
+"""Settings: defaults, then file, then environment, then flags; bad ones fail at start."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from service.config import ConfigError, ServiceConfig, load_config
+
+
+def test_defaults_match_the_contract():
+    config = load_config()
+    assert (config.host, config.port) == ("127.0.0.1", 8080)
+    assert config.store_path == Path("var/fakecheck.sqlite3")
+    assert config.max_body_bytes == 20 * 1024 * 1024
+    assert config.store_images is False and config.fetch_allow_loopback is False
+    assert config.detector_config().decode.max_pixels == config.max_pixels
+
+
+def test_file_then_environment_then_flags(tmp_path):
+    path = tmp_path / "fakecheck.toml"
+    path.write_text('port = 9000\nhost = "0.0.0.0"\napi_keys = ["a", "b"]\nstore_images = true\n')
+    environ = {"FAKECHECK_PORT": "9100", "FAKECHECK_RATE_PER_SECOND": "0.5", "HOME": "/x"}
+    config = load_config(path, environ, host=None, data_dir=tmp_path)
+    assert config == ServiceConfig(
+        host="0.0.0.0",
+        port=9100,
+        api_keys=("a", "b"),
+        store_images=True,
+        rate_per_second=0.5,
+        data_dir=tmp_path,
+    )
+    assert load_config(None, {"FAKECHECK_API_KEYS": "k1, k2,"}).api_keys == ("k1", "k2")
+    assert load_config(None, {"FAKECHECK_STORE_IMAGES": "no"}).store_images is False
+    assert load_config(path, environ, port=1).port == 1
+
+
+@pytest.mark.parametrize(
+    "environ",
+    [
+        {"FAKECHECK_PORTT": "1"},
+        {"FAKECHECK_PORT": "eighty"},
+        {"FAKECHECK_PORT": "70000"},
+        {"FAKECHECK_STORE_IMAGES": "maybe"},
+        {"FAKECHECK_WORKERS": "0"},
+        {"FAKECHECK_MAX_BODY_BYTES": "-1"},
+    ],
+)
+def test_bad_settings_fail_at_start(environ):
+    with pytest.raises(ConfigError):
+        load_config(None, environ)
+
+
+def test_unreadable_file_fails_at_start(tmp_path):
+    path = tmp_path / "bad.toml"
+    path.write_text("port = ")
+    with pytest.raises(ConfigError, match="cannot read"):
+        load_config(path, {})
+    with pytest.raises(ConfigError, match="whole number"):
+        load_config(None, {}, port=1.5)

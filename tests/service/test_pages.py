@@ -1,0 +1,85 @@
+"""The upload and report pages in headless Chromium (Debian's, driven by Playwright):
+drop an image, land on its report, see the three pictures, send feedback."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+import requests
+from playwright.sync_api import expect, sync_playwright
+
+from tests.conftest import jpeg, scene
+
+CHROMIUM = "/usr/bin/chromium"
+# Flags for a machine with no network beyond loopback (see the Makefile's chromium target).
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SCREENSHOTS = Path("var/screenshots")
+
+pytestmark = pytest.mark.skipif(
+    shutil.which(CHROMIUM) is None, reason="Debian chromium is installed by `make test`"
+)
+
+
+@pytest.fixture
+def browser():
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+def test_upload_then_report_with_pictures_and_feedback(start_service, browser, tmp_path):
+    service = start_service(store_images=True)
+    photo = tmp_path / "photo.jpg"
+    photo.write_bytes(jpeg(scene(61, 240, 320), 90))
+    page = browser.new_page(viewport={"width": 1280, "height": 1000})
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+
+    page.goto(f"{service.url}/")
+    page.set_input_files("#file", str(photo))
+    page.wait_for_url("**/results/*", timeout=60_000)
+    band = page.locator("#band")
+    expect(band).to_be_visible()
+    assert band.get_attribute("class").split()[1] in (
+        "likely_manipulated", "inconclusive", "no_evidence",
+    )  # fmt: skip
+    expect(page.locator("#reasons li").first).to_be_visible()
+    for picture in ("#image", "#ela", "#heatmap"):
+        expect(page.locator(picture)).to_be_visible()
+        loaded = page.eval_on_selector(picture, "img => img.complete && img.naturalWidth")
+        assert loaded == 320, picture
+    expect(page.locator("#signals dt").first).to_be_visible()
+
+    page.click("#feedback-open")
+    page.select_option("#expected", "no_evidence")
+    page.fill("#comment", "I took this photo.")
+    page.click("#feedback-form button[type=submit]")
+    expect(page.locator("#feedback-status")).to_contain_text("Thank you")
+    expect(page.locator("#feedback-form")).to_be_hidden()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "report.png"), full_page=True)
+    assert errors == []
+
+
+def test_upload_page_shows_errors_in_words(start_service, browser):
+    service = start_service()
+    page = browser.new_page()
+    page.goto(f"{service.url}/")
+    page.fill("#url", "http://127.0.0.1/secret.jpg")
+    page.click("#url-form button[type=submit]")
+    expect(page.locator("#status")).to_contain_text("not a public address")
+    assert page.url == f"{service.url}/"
+    assert requests.get(f"{service.url}/healthz", timeout=10).ok
