@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -19,7 +18,7 @@ from model.jpeg_quality import estimate_quality
 from model.metadata import read_metadata
 from model.provenance import read_provenance
 from model.signals import SignalResult
-from model.verdict import ImageInfo, Verdict, where
+from model.verdict import ImageInfo, Verdict, image_id, where
 
 
 @dataclass(frozen=True)
@@ -115,7 +114,7 @@ class Detector:
             provenance,
         )
         return Verdict(
-            id=hashlib.sha256(image.data).hexdigest(),
+            id=image_id(image.data),
             band=band,
             score=score,
             reasons=reasons,

@@ -74,15 +74,15 @@ def run(
 
 
 def metrics(outcomes: list[Outcome], clone_threshold: float) -> dict[str, Any]:
-    labels = np.array([o.row.label for o in outcomes], dtype=np.int64)
-    scores = np.array([o.score for o in outcomes], dtype=np.float64)
+    labels = np.array([o.row.label for o in outcomes])
+    scores = np.array([o.score for o in outcomes])
     flagged = np.array([o.band == LIKELY_MANIPULATED for o in outcomes], dtype=bool)
     positives, negatives = labels == 1, labels == 0
     true_pos = int((flagged & positives).sum())
     kinds = sorted({o.row.kind for o in outcomes if o.row.label})
     kind_of = np.array([o.row.kind for o in outcomes])
     clone_scores = np.array([o.signal_scores.get("clone") or 0.0 for o in outcomes])
-    clone_found = np.asarray(clone_scores >= clone_threshold, dtype=bool)
+    clone_found = clone_scores >= clone_threshold
     counts = Counter((o.row.label, o.band) for o in outcomes)
     return {
         "n": len(outcomes),

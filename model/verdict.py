@@ -3,6 +3,7 @@ signal and two pictures a person can look at."""
 
 from __future__ import annotations
 
+import hashlib
 import io
 from dataclasses import dataclass
 from typing import Any
@@ -16,6 +17,12 @@ LIKELY_MANIPULATED = "likely_manipulated"
 INCONCLUSIVE = "inconclusive"
 NO_EVIDENCE = "no_evidence"
 BANDS = (LIKELY_MANIPULATED, INCONCLUSIVE, NO_EVIDENCE)
+
+
+def image_id(data: bytes) -> str:
+    """A verdict's id: the sha256 of the image bytes, so anyone holding the image can find
+    its verdict and the same image always gets the same one."""
+    return hashlib.sha256(data).hexdigest()
 
 
 @dataclass(frozen=True)

@@ -8,13 +8,13 @@ waits for the first one's result.
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 from model import Detector
 from model.errors import ImageError, ModelError
+from model.verdict import image_id
 from service.batcher import Batcher, Overloaded
 from service.config import ServiceConfig
 from service.errors import from_image_error, unavailable
@@ -82,7 +82,7 @@ class Analyzer:
         if self._batcher is None or self._model is None:
             state = "is not loaded yet" if self.load_error is None else "could not be loaded"
             raise unavailable(f"The detector {state}.", _RETRY_LOADING_S)
-        key = hashlib.sha256(data).hexdigest()
+        key = image_id(data)
         stored = await self._store.cached(key, self._model["version"])
         self._metrics.cache.labels("hit" if stored else "miss").inc()
         if stored is not None:

@@ -7,14 +7,12 @@ under the size cap, whatever Content-Length claims.
 
 from __future__ import annotations
 
-import json
-
 from aiohttp import web
 from aiohttp.http_exceptions import HttpProcessingError
 
 from service.errors import ApiError
 from service.fetch import Fetcher
-from service.streams import read_capped, too_large
+from service.streams import read_capped, read_json, too_large
 
 _RAW_TYPES = ("application/octet-stream",)
 
@@ -50,11 +48,7 @@ async def _multipart(request: web.Request, max_bytes: int) -> bytes:
 
 
 async def _url(request: web.Request, max_bytes: int) -> str:
-    text = await read_capped(request.content.read, max_bytes)
-    try:
-        document = json.loads(text)
-    except (UnicodeDecodeError, ValueError):
-        raise ApiError(400, "bad_json", "The body is not valid JSON.") from None
+    document = await read_json(request.content.read, max_bytes)
     if not isinstance(document, dict) or "url" not in document:
         raise ApiError(422, "missing_field", 'The JSON body needs a field "url".')
     url = document["url"]

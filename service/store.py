@@ -103,7 +103,7 @@ class Store:
             "SELECT verdict, image IS NOT NULL FROM results WHERE id = ? AND model_version = ?",
             (result_id, model_version),
         )
-        return None if row is None else Stored(json.loads(row[0]), bool(row[1]))
+        return _stored(row)
 
     async def latest(self, result_id: str) -> Stored | None:
         """The newest result stored under ``result_id``, whichever model gave it."""
@@ -112,7 +112,7 @@ class Store:
             "ORDER BY created_at DESC LIMIT 1",
             (result_id,),
         )
-        return None if row is None else Stored(json.loads(row[0]), bool(row[1]))
+        return _stored(row)
 
     async def picture(self, result_id: str, name: str) -> bytes | None:
         """One of ``PICTURES`` of the newest result under ``result_id``, if stored."""
@@ -145,3 +145,8 @@ class Store:
     async def _one(self, sql: str, parameters: tuple) -> aiosqlite.Row | None:
         async with self._db.execute(sql, parameters) as cursor:
             return await cursor.fetchone()
+
+
+def _stored(row: aiosqlite.Row | None) -> Stored | None:
+    """A row of (verdict JSON, whether the image is kept) as a Stored, if there is one."""
+    return None if row is None else Stored(json.loads(row[0]), bool(row[1]))

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from service.errors import ApiError
 
@@ -21,3 +23,12 @@ async def read_capped(read_chunk: Callable[[int], Awaitable[bytes]], limit: int)
         if len(body) > limit:
             raise too_large(limit)
     return bytes(body)
+
+
+async def read_json(read_chunk: Callable[[int], Awaitable[bytes]], limit: int) -> Any:
+    """A capped body parsed as JSON; 400 ``bad_json`` when it is not."""
+    text = await read_capped(read_chunk, limit)
+    try:
+        return json.loads(text)
+    except (UnicodeDecodeError, ValueError):
+        raise ApiError(400, "bad_json", "The body is not valid JSON.") from None

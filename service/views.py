@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 import time
 from pathlib import Path
@@ -16,7 +15,7 @@ from service import typedefs
 from service.errors import ApiError, not_found
 from service.intake import read_image
 from service.store import Stored
-from service.streams import read_capped
+from service.streams import read_json
 
 OPENAPI_FILE = Path(__file__).resolve().parent / "openapi.json"
 _ID = re.compile(r"[0-9a-f]{64}")
@@ -104,10 +103,7 @@ async def feedback(request: web.Request) -> web.Response:
         raise not_found("result")
     if request.content_type != "application/json":
         raise ApiError(415, "unsupported_media_type", "Feedback is sent as application/json.")
-    try:
-        document = json.loads(await read_capped(request.content.read, _MAX_FEEDBACK_BYTES))
-    except (UnicodeDecodeError, ValueError):
-        raise ApiError(400, "bad_json", "The body is not valid JSON.") from None
+    document = await read_json(request.content.read, _MAX_FEEDBACK_BYTES)
     if not isinstance(document, dict):
         raise ApiError(422, "invalid_field", "The body must be a JSON object.")
     expected = document.get("expected")

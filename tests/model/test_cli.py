@@ -7,9 +7,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import decoded, jpeg, scene
 
 from model.manifest import Row, write_manifest
+from tests.conftest import decoded, jpeg, scene
 
 FAKECHECK = shutil.which("fakecheck", path=str(Path(sys.executable).parent))
 

@@ -3,10 +3,10 @@ import json
 import cv2
 import numpy as np
 import pytest
-from conftest import decoded, jpeg
 
 from model.clone import detect_copy_move
 from model.config import CloneConfig
+from tests.conftest import decoded, jpeg
 
 CONFIG = CloneConfig()
 SOURCE = (60, 50, 150, 130)  # x, y, width, height

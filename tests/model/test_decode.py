@@ -7,7 +7,6 @@ import zlib
 
 import numpy as np
 import pytest
-from conftest import decoded, jpeg, png, scene
 from PIL import Image, ImageFile, ImageOps
 from PIL.PngImagePlugin import PngInfo
 
@@ -21,6 +20,7 @@ from model.errors import (
     TruncatedImage,
     UnsupportedFormat,
 )
+from tests.conftest import decoded, jpeg, png, scene
 
 CONFIG = DecodeConfig()
 FORMATS = ["JPEG", "PNG", "WEBP", "GIF", "BMP", "TIFF"]

@@ -5,12 +5,12 @@ import io
 
 import numpy as np
 import pytest
-from conftest import decoded, jpeg, png, scene
 from PIL import Image
 
 from model import Detector
 from model.errors import CorruptImage, EmptyImage
 from model.verdict import BANDS, INCONCLUSIVE, LIKELY_MANIPULATED
+from tests.conftest import decoded, jpeg, png, scene
 
 
 @pytest.fixture(scope="module")

@@ -2,12 +2,12 @@ import io
 
 import jax.numpy as jnp
 import numpy as np
-from conftest import decoded, jpeg, scene
 from flax import nnx
 from PIL import Image
 
 from model import dct, ela, inference
 from model.network import ElaNet, NetworkSpec
+from tests.conftest import decoded, jpeg, scene
 
 
 def test_quant_tables_match_pillow():

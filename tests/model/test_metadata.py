@@ -6,7 +6,6 @@ import io
 
 import numpy as np
 import pytest
-from conftest import decoded, jpeg, png, scene
 from PIL import Image
 
 from model import dct
@@ -14,6 +13,7 @@ from model.config import DecodeConfig
 from model.decode import DecodedImage, decode
 from model.jpeg_quality import QualityEstimate, estimate_quality
 from model.metadata import read_metadata
+from tests.conftest import decoded, jpeg, png, scene
 
 EXIF_IFD = 0x8769
 CAMERA = {0x010F: "Canon", 0x0110: "Canon PowerShot A40", 0x0131: "Firmware Version 1.00"}

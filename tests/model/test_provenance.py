@@ -14,7 +14,6 @@ import struct
 import c2pa
 import numpy as np
 import pytest
-from conftest import jpeg, png, scene
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -24,6 +23,7 @@ from PIL import Image, PngImagePlugin
 from model.config import DecodeConfig
 from model.decode import DecodedImage, decode
 from model.provenance import interpret_manifest_store, read_provenance
+from tests.conftest import jpeg, png, scene
 
 IPTC = "http://cv.iptc.org/newscodes/digitalsourcetype/"
 A1111 = (

@@ -6,7 +6,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import decoded, jpeg, scene
 from flax import nnx
 from PIL import Image
 
@@ -17,6 +16,7 @@ from model.errors import ModelError
 from model.manifest import Row, write_manifest
 from model.network import ElaNet, NetworkSpec
 from model.train import train_and_evaluate
+from tests.conftest import decoded, jpeg, scene
 
 
 @pytest.fixture(scope="module")
