@@ -39,8 +39,8 @@ serve: install
 	$(BIN)/fakecheck serve
 
 lint: install
-	$(BIN)/ruff check model service tests
-	$(BIN)/ruff format --check model service tests
+	$(BIN)/ruff check model service bot tests
+	$(BIN)/ruff format --check model service bot tests
 
 clean:
 	rm -rf $(VENV) var

@@ -8,22 +8,15 @@ other module of the service reads the environment or a file of settings.
 
 from __future__ import annotations
 
-import tomllib
-import typing
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from model.config import DecodeConfig, DetectorConfig, get_config
+from model.settings import BOT_PREFIXES, ConfigError, load_settings
 
-ENV_PREFIX = "FAKECHECK_"
-_TRUE = {"1", "true", "yes", "on"}
-_FALSE = {"0", "false", "no", "off"}
-
-
-class ConfigError(ValueError):
-    """A setting is unknown or its value does not fit; raised before anything starts."""
+__all__ = ["ConfigError", "ServiceConfig", "load_config"]
 
 
 @dataclass(frozen=True)
@@ -79,6 +72,9 @@ class ServiceConfig:
     )
     log_level: str = field(default="INFO", metadata={"help": "Level of the JSON logs."})
 
+    def __post_init__(self) -> None:
+        _check(self)
+
     @property
     def store_path(self) -> Path:
         return self.data_dir / "fakecheck.sqlite3"
@@ -93,49 +89,12 @@ def load_config(
     path: Path | None = None, environ: Mapping[str, str] | None = None, **overrides: Any
 ) -> ServiceConfig:
     """Defaults < config file < ``FAKECHECK_*`` variables < ``overrides`` (None is skipped)."""
-    values: dict[str, Any] = {}
-    if path is not None:
-        try:
-            values.update(tomllib.loads(path.read_text()))
-        except (OSError, tomllib.TOMLDecodeError) as error:
-            raise ConfigError(f"cannot read config file {path}: {error}") from error
-    for name, text in (environ or {}).items():
-        if name.startswith(ENV_PREFIX):
-            values[name.removeprefix(ENV_PREFIX).lower()] = text
-    values.update({k: v for k, v in overrides.items() if v is not None})
-    return _build(values)
+    return load_settings(ServiceConfig, path, environ, overrides, owns=_owned)
 
 
-def _build(values: dict[str, Any]) -> ServiceConfig:
-    known = {f.name: f for f in fields(ServiceConfig)}
-    unknown = sorted(set(values) - set(known))
-    if unknown:
-        raise ConfigError(f"unknown setting(s): {', '.join(unknown)}")
-    hints = typing.get_type_hints(ServiceConfig)
-    config = ServiceConfig(**{name: _coerce(name, hints[name], v) for name, v in values.items()})
-    _check(config)
-    return config
-
-
-def _coerce(name: str, kind: Any, value: Any) -> Any:
-    """A value from TOML (typed) or the environment (text) as the setting's type."""
-    try:
-        if kind is bool:
-            if isinstance(value, bool):
-                return value
-            if str(value).lower() in _TRUE | _FALSE:
-                return str(value).lower() in _TRUE
-            raise ValueError(f"not a yes/no value: {value!r}")
-        if typing.get_origin(kind) is tuple:
-            items = value.split(",") if isinstance(value, str) else list(value)
-            return tuple(str(item).strip() for item in items if str(item).strip())
-        if kind not in (int, float, str, Path):
-            raise TypeError(f"unsupported setting type {kind}")
-        if kind is int and isinstance(value, float):
-            raise ValueError(f"not a whole number: {value!r}")
-        return kind(value)
-    except (TypeError, ValueError) as error:
-        raise ConfigError(f"setting {name}: {error}") from error
+def _owned(name: str) -> bool:
+    """The bots' settings may share the environment; their names are theirs, the rest ours."""
+    return not name.startswith(BOT_PREFIXES)
 
 
 def _check(config: ServiceConfig) -> None:

@@ -29,6 +29,11 @@ def _failed(message: str) -> ApiError:
     return ApiError(502, "fetch_failed", message)
 
 
+def _gone(status: int) -> ApiError:
+    """Its own code: a deleted image is an answer for the bots, not a fault to retry."""
+    return ApiError(502, "image_gone", f"The image URL answered HTTP {status}: it is gone.")
+
+
 class Fetcher:
     def __init__(
         self,
@@ -92,6 +97,8 @@ class Fetcher:
                     if response.status in _REDIRECTS and location:
                         url = url.join(URL(location))
                         continue
+                    if response.status in (404, 410):
+                        raise _gone(response.status)
                     if response.status != 200:
                         raise _failed(f"The image URL answered HTTP {response.status}.")
                     return await self._read(response)

@@ -7,15 +7,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from model import Detector
 from model.errors import CorruptImage, EmptyImage
 from model.verdict import BANDS, INCONCLUSIVE, LIKELY_MANIPULATED
 from tests.conftest import decoded, jpeg, png, scene
-
-
-@pytest.fixture(scope="module")
-def detector() -> Detector:
-    return Detector.load()
 
 
 def test_verdict_carries_the_contract(detector):

@@ -122,7 +122,7 @@ def test_fetch_failures_and_limits(start_service, origin):
     )
     base = f"http://public.example:{origin.port}"
     assert_error(ask(service, f"{base}/big.jpg"), 413, "body_too_large")
-    assert_error(ask(service, f"{base}/missing.jpg"), 502, "fetch_failed")
+    assert_error(ask(service, f"{base}/missing.jpg"), 502, "image_gone")
     assert_error(ask(service, f"http://nowhere.example:{origin.port}/a.jpg"), 502, "fetch_failed")
     assert_error(ask(service, "ftp://public.example/a.jpg"), 422, "url_not_allowed")
     assert_error(ask(service, "javascript:alert(1)"), 422, "url_not_allowed")

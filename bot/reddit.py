@@ -1,0 +1,252 @@
+"""FakeCheck on Reddit: summons by mention, subscribed subreddits, commands by message.
+
+Items (keys in the store): a summons is the mentioning comment (answered under it), a post
+of a subscribed subreddit (answered under it or by modmail, per the subreddit's mode), a
+private message (a command, answered in reply). praw is synchronous, so is this module.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from typing import Any
+
+import praw
+import prawcore
+from praw.endpoints import API_PATH
+from praw.models import Comment, Message
+
+from bot import replies
+from bot.commands import (
+    DEFAULT_MIN_SCORE,
+    DEFAULT_MODE,
+    CommandError,
+    parse_command,
+    parse_wiki,
+)
+from bot.config import BotConfig
+from bot.images import reddit_images
+from bot.platform import Platform, Reply, Skip, Undeliverable
+from bot.reddit_faults import Banned, reddit_faults
+from bot.service_client import Check, ServiceClient
+from bot.store import Item, Store, Subscription
+
+log = logging.getLogger(__name__)
+
+PLATFORM = "reddit"
+WIKI_PAGE = "fakecheck"
+_INVITE = "invitation to moderate"
+_LISTING_LIMIT = 100
+
+
+def connect(config: BotConfig) -> praw.Reddit:
+    """A praw client from the praw.ini site (or ``praw_*`` variables) and our endpoint."""
+    settings: dict[str, Any] = {
+        "check_for_updates": False,
+        "check_for_async": False,
+        # Never sleep inside praw: a rate-limited item is deferred and the others go on.
+        "ratelimit_seconds": 0,
+    }
+    if config.reddit_url:
+        base = config.reddit_url.rstrip("/")
+        settings.update(reddit_url=base, oauth_url=base, short_url=base)
+    return praw.Reddit(config.reddit_site, **settings)
+
+
+class RedditPlatform(Platform):
+    name = PLATFORM
+
+    def __init__(
+        self, client: praw.Reddit, store: Store, service: ServiceClient, config: BotConfig
+    ):
+        super().__init__(client, store, service, config)
+        self._mention = f"u/{config.bot_name}".lower()
+
+    # Reading what is new.
+
+    def collect(self, admit: Callable[[Item], None]) -> None:
+        with reddit_faults():
+            self._read_inbox(admit)
+        for subscription in self.store.subscriptions():
+            try:
+                with reddit_faults():
+                    self._read_subreddit(subscription, admit)
+            except Undeliverable as error:
+                log.warning("r/%s cannot be read: %s", subscription.name, error)
+
+    def _read_inbox(self, admit: Callable[[Item], None]) -> None:
+        read = []
+        # Oldest first, as they were written (the hourly cap keeps a user's first summons).
+        for thing in sorted(self.client.inbox.unread(limit=None), key=lambda t: t.created_utc):
+            item = self._inbox_item(thing)
+            if item is not None:
+                admit(item)
+            read.append(thing)
+        # Marked read only once stored: a crash before this line re-reads, never loses.
+        if read:
+            self.client.inbox.mark_read(read)
+
+    def _inbox_item(self, thing: Comment | Message) -> Item | None:
+        author = str(thing.author) if thing.author else "[deleted]"
+        created = {"created": thing.created_utc}
+        if isinstance(thing, Comment):
+            if self._mention not in thing.body.lower():
+                return None  # a reply to one of our comments, not a summons
+            subreddit = thing.subreddit.display_name
+            payload = {**created, "post": thing.link_id}
+            return Item(PLATFORM, "summons", thing.fullname, author, subreddit, payload)
+        subreddit = thing.subreddit.display_name if thing.subreddit else ""
+        payload = {**created, "subject": thing.subject, "body": thing.body}
+        payload["invite"] = bool(subreddit) and thing.subject.lower().startswith(_INVITE)
+        return Item(PLATFORM, "command", thing.fullname, author, subreddit, payload)
+
+    def _read_subreddit(self, subscription: Subscription, admit: Callable[[Item], None]) -> None:
+        self._read_wiki(subscription)
+        for post in self.client.subreddit(subscription.name).new(limit=_LISTING_LIMIT):
+            if post.created_utc < subscription.since or not reddit_images(vars(post)):
+                continue
+            author = str(post.author) if post.author else "[deleted]"
+            payload = {"created": post.created_utc, "permalink": post.permalink}
+            admit(Item(PLATFORM, "post", post.fullname, author, subscription.name, payload))
+
+    def _read_wiki(self, subscription: Subscription) -> None:
+        """The moderators' wiki page wins when edited after the last mode message."""
+        page = self.client.subreddit(subscription.name).wiki[WIKI_PAGE]
+        try:
+            revised, text = page.revision_date, page.content_md
+        except (prawcore.NotFound, prawcore.Forbidden):
+            return  # no page (or a private one): the settings from messages stand
+        if revised <= subscription.settings_at:
+            return
+        try:
+            mode, min_score = parse_wiki(text)
+        except CommandError as error:
+            log.warning("r/%s wiki page %s ignored: %s", subscription.name, WIKI_PAGE, error)
+            return
+        self.store.set_mode(subscription.name, mode, min_score, revised)
+        log.info(
+            "r/%s settings from its wiki: mode %s, min score %.2f",
+            subscription.name,
+            mode,
+            min_score,
+        )
+
+    # Deciding what to say.
+
+    def plan(self, item: Item) -> Reply | Skip:
+        with reddit_faults():
+            if item.kind == "command":
+                return self._command(item)
+            if item.kind == "post":
+                return self._post(item)
+            checks = self._checks(item.payload["post"])
+        if not checks:
+            return Reply(replies.NO_IMAGE)
+        return Reply(replies.reddit_verdicts(checks, self.config.report_base))
+
+    def _checks(self, fullname: str) -> list[Check]:
+        post = self.client.submission(fullname.removeprefix("t3_"))
+        post.title  # noqa: B018 - fetches the post, so vars() holds all its fields
+        return [self.service.check(url) for url in reddit_images(vars(post))]
+
+    def _post(self, item: Item) -> Reply | Skip:
+        subscription = self.store.subscription(item.community)
+        if subscription is None:
+            return Skip(f"r/{item.community} is no longer subscribed")
+        checks = self._checks(item.id)
+        scored = [c for c in checks if c.verdict and c.verdict["score"] >= subscription.min_score]
+        if subscription.mode != "every":
+            scored = [c for c in scored if c.verdict["verdict"] == "likely_manipulated"]
+        if not scored:
+            return Skip(f"no image met mode {subscription.mode}, min {subscription.min_score:.2f}")
+        text = replies.reddit_verdicts(checks, self.config.report_base)
+        if subscription.mode == "modmail":
+            link = f"https://www.reddit.com{item.payload['permalink']}"
+            return Reply(
+                replies.MODMAIL.format(link=link, author=item.author, text=text), "modmail"
+            )
+        if self.store.opted_out(PLATFORM, item.author):
+            return Skip(f"{item.author} opted out")
+        return Reply(text)
+
+    def _command(self, item: Item) -> Reply:
+        if item.payload["invite"]:
+            self.client.subreddit(item.community).mod.accept_invite()
+            return self._subscribe(item.community, item.author)
+        try:
+            command = parse_command(item.payload["subject"], item.payload["body"])
+        except CommandError as error:
+            return Reply(f"{error}. {replies.UNKNOWN_COMMAND}")
+        if command.verb == "optout":
+            self.store.opt_out(PLATFORM, item.author)
+            return Reply(replies.OPTED_OUT)
+        if command.verb == "unknown":
+            return Reply(replies.UNKNOWN_COMMAND)
+        name = command.subreddit
+        if not self._moderates(item.author, name):
+            return Reply(replies.NOT_MODERATOR.format(name=name, user=item.author))
+        if command.verb == "subscribe":
+            return self._subscribe(name, item.author)
+        if self.store.subscription(name) is None:
+            return Reply(replies.NOT_SUBSCRIBED.format(name=name))
+        if command.verb == "unsubscribe":
+            self.store.unsubscribe(name)
+            return Reply(replies.UNSUBSCRIBED.format(name=name))
+        self.store.set_mode(name, command.mode, command.min_score, time.time())
+        return Reply(
+            replies.MODE_SET.format(name=name, mode=command.mode, min_score=command.min_score)
+        )
+
+    def _moderates(self, user: str, subreddit: str) -> bool:
+        try:
+            moderators = self.client.subreddit(subreddit).moderator()
+            return user.lower() in {str(m).lower() for m in moderators}
+        except (prawcore.NotFound, prawcore.Redirect, prawcore.Forbidden):
+            return False  # no such subreddit, or one whose moderators we may not see
+
+    def _subscribe(self, name: str, moderator: str) -> Reply:
+        self.store.subscribe(name, moderator, DEFAULT_MODE, DEFAULT_MIN_SCORE)
+        now = self.store.subscription(name)
+        return Reply(replies.SUBSCRIBED.format(name=name, mode=now.mode, min_score=now.min_score))
+
+    # Posting, once.
+
+    def find_reply(self, item: Item) -> str | None:
+        with reddit_faults():
+            bot = self.client.redditor(self.config.bot_name)
+            for comment in bot.comments.new(limit=_LISTING_LIMIT):
+                if comment.parent_id == item.id:
+                    return comment.fullname
+            for message in self.client.inbox.sent(limit=_LISTING_LIMIT):
+                if message.parent_id == item.id or f"({item.id})" in message.subject:
+                    return message.fullname
+        return None
+
+    def deliver(self, item: Item, reply: Reply) -> str:
+        if reply.to == "modmail":
+            subject = replies.MODMAIL_SUBJECT.format(name=item.community, ref=item.id)
+            with reddit_faults():
+                self.client.subreddit(item.community).message(subject=subject, message=reply.text)
+            return f"modmail:{item.id}"
+        try:
+            with reddit_faults():
+                return self._reply(item.id, reply.text)
+        except Banned:
+            if item.kind != "summons":
+                raise
+            with reddit_faults():
+                return self._answer_privately(item, reply.text)
+
+    def _reply(self, fullname: str, text: str) -> str:
+        posted = self.client.post(API_PATH["comment"], data={"thing_id": fullname, "text": text})
+        return posted[0].fullname if posted else fullname
+
+    def _answer_privately(self, item: Item, text: str) -> str:
+        """Banned where summoned: the summoner still gets the answer, by private message."""
+        link = f"https://www.reddit.com/comments/{item.payload['post'].removeprefix('t3_')}"
+        subject = replies.BANNED_PM_SUBJECT.format(name=item.community, ref=item.id)
+        body = replies.BANNED_PM.format(name=item.community, link=link, text=text)
+        self.client.redditor(item.author).message(subject=subject, message=body)
+        log.info("%s: banned from r/%s, answered by private message", item.key, item.community)
+        return f"pm:{item.id}"

@@ -1,0 +1,137 @@
+"""The loop every bot runs: collect new items, then answer each due item exactly once.
+
+An item is claimed before any work and finished only after its answer is posted. If the
+process dies in between, the item is still ``claimed`` after a restart; it is then answered
+only if the platform shows no answer from us yet. Faults defer the item, never drop it:
+the service or platform being down, a rate limit. One failing item never stops the loop.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+
+from bot.config import BotConfig
+from bot.platform import Delayed, Platform, PlatformDown, Reply, Undeliverable
+from bot.service_client import ServiceDown
+from bot.store import REPLIED, SKIPPED, Item, Store
+
+log = logging.getLogger(__name__)
+
+ALWAYS_IGNORED = ("AutoModerator",)
+
+
+class Worker:
+    def __init__(
+        self,
+        platform: Platform,
+        store: Store,
+        config: BotConfig,
+        sleep: Callable[[float], None] = time.sleep,
+    ):
+        self.platform = platform
+        self.store = store
+        self.config = config
+        self._sleep = sleep
+        self._ignored = {
+            name.lower() for name in (config.bot_name, *ALWAYS_IGNORED, *config.bot_ignore_users)
+        }
+
+    def run_forever(self) -> None:
+        while True:
+            self.run_round()
+            self._sleep(self.config.bot_poll_interval_s)
+
+    def run_once(self) -> None:
+        """One round; then waits for items the platform asked to delay, up to a bound."""
+        self.run_round()
+        deadline = time.time() + self.config.bot_once_wait_s
+        while (due := self.store.next_due(self.platform.name)) is not None and due <= deadline:
+            self._sleep(max(0.0, due - time.time()))
+            self._process_due()
+
+    def run_round(self) -> None:
+        try:
+            self.platform.collect(self.admit)
+        except (Delayed, PlatformDown) as error:
+            log.warning("%s: reading new items failed, trying next round: %s", self.name, error)
+        self._process_due()
+
+    @property
+    def name(self) -> str:
+        return self.platform.name
+
+    def admit(self, item: Item) -> None:
+        """Records a new item; a summons the bot must not answer is recorded as skipped."""
+        if not self.store.add(item):
+            return
+        reason = self._screen(item) if item.kind == "summons" else None
+        if reason:
+            self.store.finish(item.key, SKIPPED, reason)
+            log.info("%s: skipped: %s", item.key, reason)
+        else:
+            log.info("%s: seen (%s by %s)", item.key, item.kind, item.author)
+
+    def _screen(self, item: Item) -> str | None:
+        now = time.time()
+        if item.author.lower() in self._ignored:
+            return f"{item.author} is ignored (itself or a bot)"
+        if self.store.opted_out(item.platform, item.author):
+            return f"{item.author} opted out"
+        if now - item.payload.get("created", now) > self.config.bot_summons_max_age_h * 3600:
+            return f"summons older than {self.config.bot_summons_max_age_h:g} h"
+        count = self.store.summons_since(item.platform, item.author, now - 3600)
+        if count > self.config.bot_summons_per_hour:
+            return f"{item.author} passed {self.config.bot_summons_per_hour} summons this hour"
+        return None
+
+    def _process_due(self) -> None:
+        for item in self.store.due(self.name):
+            self.process(item)
+
+    def process(self, item: Item) -> None:
+        item = self.store.claim(item.key)
+        try:
+            self._answer(item)
+        except ServiceDown as error:
+            self._defer(item, self._backoff(item), f"service unavailable: {error}")
+        except PlatformDown as error:
+            self._defer(item, self._backoff(item), f"{self.name} unavailable: {error}")
+        except Delayed as error:
+            self._defer(item, error.seconds, f"{self.name} asked to wait: {error}")
+        except Undeliverable as error:
+            self._finish(item, SKIPPED, f"cannot answer: {error}")
+        except Exception as error:  # one bad item must not stop the others
+            log.exception("%s: failed on attempt %d", item.key, item.attempts)
+            if item.attempts >= self.config.bot_max_attempts:
+                self._finish(item, SKIPPED, f"failed {item.attempts} times: {error!r}")
+            else:
+                self._defer(item, self._backoff(item), f"failed: {error!r}")
+
+    def _answer(self, item: Item) -> None:
+        # A previous attempt may have posted before dying: look before answering again.
+        if item.attempts > 1 and (found := self.platform.find_reply(item)):
+            self._finish(item, REPLIED, "our answer was already posted", found)
+            return
+        if item.kind == "summons" and self.store.opted_out(item.platform, item.author):
+            self._finish(item, SKIPPED, f"{item.author} opted out")
+            return
+        plan = self.platform.plan(item)
+        if isinstance(plan, Reply):
+            posted = self.platform.deliver(item, plan)
+            self._finish(item, REPLIED, f"answered ({plan.to})", posted)
+        else:
+            self._finish(item, SKIPPED, plan.reason)
+
+    def _backoff(self, item: Item) -> float:
+        base = self.config.bot_retry_base_s * 2 ** max(0, item.attempts - 1)
+        return min(self.config.bot_retry_max_s, base)
+
+    def _defer(self, item: Item, delay: float, reason: str) -> None:
+        self.store.defer(item.key, delay, reason)
+        log.warning("%s: pending, next try in %.1f s: %s", item.key, delay, reason)
+
+    def _finish(self, item: Item, status: str, reason: str, reply_id: str | None = None) -> None:
+        self.store.finish(item.key, status, reason, reply_id)
+        log.info("%s: %s: %s", item.key, status, reason)

@@ -1,0 +1,95 @@
+"""Faults never lose a summons nor answer it twice: rate limits, a killed bot, a service
+that is down. The kill is real: the bot runs as a subprocess and gets SIGKILL."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.store import CLAIMED, REPLIED, SEEN
+from tests.bot.conftest import kill, start, untouched, wait_for
+
+
+@pytest.mark.parametrize("how", ["ratelimit", "429"])
+def test_rate_limited_first_then_one_reply(fake_reddit, run_bot, state, how):
+    post = fake_reddit.add_post("pics", "alice", url=fake_reddit.add_image("a.jpg", untouched()))
+    summons = fake_reddit.mention(post, "bob")
+    fake_reddit.fail_next("comment", how, seconds=1)
+
+    run_bot("reddit")
+
+    assert len(fake_reddit.replies_to(summons)) == 1
+    assert state().get(f"reddit:summons:{summons}").status == REPLIED
+
+
+def test_the_inbox_rate_limited_is_read_next_round(fake_reddit, run_bot):
+    post = fake_reddit.add_post("pics", "alice", url=fake_reddit.add_image("a.jpg", untouched()))
+    summons = fake_reddit.mention(post, "bob")
+    fake_reddit.fail_next("inbox", "429", seconds=1)
+
+    run_bot("reddit")  # nothing read: the summons is still unread on Reddit
+    assert fake_reddit.replies_to(summons) == [] and summons in fake_reddit.unread()
+    run_bot("reddit")
+    assert len(fake_reddit.replies_to(summons)) == 1
+
+
+def test_killed_after_the_reply_landed_answers_once_after_restart(
+    fake_reddit, bot_env, run_bot, state
+):
+    post = fake_reddit.add_post("pics", "alice", url=fake_reddit.add_image("a.jpg", untouched()))
+    summons = fake_reddit.mention(post, "bob")
+    release = fake_reddit.hold_next_comment()
+
+    process = start(bot_env)
+    wait_for(lambda: fake_reddit.replies_to(summons))  # posted, the answer withheld
+    kill(process)
+    release.set()
+    assert state().get(f"reddit:summons:{summons}").status == CLAIMED
+
+    run_bot("reddit")
+
+    assert len(fake_reddit.replies_to(summons)) == 1
+    item = state().get(f"reddit:summons:{summons}")
+    assert (item.status, item.reason) == (REPLIED, "our answer was already posted")
+
+
+def test_killed_while_the_image_was_fetched_answers_once_after_restart(
+    fake_reddit, bot_env, run_bot, state
+):
+    post = fake_reddit.add_post("pics", "alice", url=fake_reddit.add_image("a.jpg", untouched()))
+    summons = fake_reddit.mention(post, "bob")
+    release = fake_reddit.hold_image("a.jpg")
+
+    process = start(bot_env)
+    wait_for(lambda: ("GET", "/img/a.jpg") in fake_reddit.requests)
+    kill(process)
+    release.set()
+    assert fake_reddit.replies_to(summons) == []
+
+    run_bot("reddit")
+
+    assert len(fake_reddit.replies_to(summons)) == 1
+
+
+def test_service_down_then_up_answers_late_not_never(fake_reddit, run_bot, state):
+    post = fake_reddit.add_post("pics", "alice", url=fake_reddit.add_image("a.jpg", untouched()))
+    summons = fake_reddit.mention(post, "bob")
+
+    run_bot("reddit", FAKECHECK_BOT_SERVICE_URL="http://127.0.0.1:9", FAKECHECK_BOT_ONCE_WAIT_S="1")
+    item = state().get(f"reddit:summons:{summons}")
+    assert fake_reddit.replies_to(summons) == []
+    assert item.status == SEEN and "service unavailable" in item.reason and item.attempts >= 2
+
+    run_bot("reddit")
+    assert len(fake_reddit.replies_to(summons)) == 1
+
+
+def test_the_service_api_key_is_sent(fake_reddit, start_service, run_bot):
+    keyed = start_service(fetch_allow_loopback=True, api_keys=("bot-key",))
+    post = fake_reddit.add_post("pics", "alice", url=fake_reddit.add_image("a.jpg", untouched()))
+    summons = fake_reddit.mention(post, "bob")
+
+    run_bot("reddit", FAKECHECK_BOT_SERVICE_URL=keyed.url, FAKECHECK_BOT_ONCE_WAIT_S="0")
+    assert fake_reddit.replies_to(summons) == []  # 401 without the key: kept pending
+
+    run_bot("reddit", FAKECHECK_BOT_SERVICE_URL=keyed.url, FAKECHECK_BOT_SERVICE_API_KEY="bot-key")
+    assert len(fake_reddit.replies_to(summons)) == 1

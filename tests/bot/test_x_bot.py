@@ -1,0 +1,78 @@
+"""The X bot end to end: real tweepy against a fake X API on loopback, a real service."""
+
+from __future__ import annotations
+
+import re
+
+from bot.replies import x_length
+from bot.store import REPLIED
+from tests.bot.conftest import BOT, copy_moved, kill, start, untouched, wait_for
+
+
+def test_a_mention_with_a_photo_gets_one_reply_within_280_characters(
+    fake_x, run_bot, service, state
+):
+    photo = fake_x.add_image("cm.jpg", copy_moved())
+    mention = fake_x.post("alice", f"@{BOT} is this real?", media=[photo])
+
+    run_bot("x")
+    run_bot("x")
+
+    [reply] = fake_x.replies_to(mention)
+    assert reply.startswith("likely manipulated (0.9")
+    assert re.search(rf"{re.escape(service.url)}/results/[0-9a-f]{{64}}", reply)
+    assert "probabilistic" in reply and x_length(reply) <= 280
+    assert state().get(f"x:summons:{mention}").status == REPLIED
+    assert state().cursor("x:since_id") == mention
+
+
+def test_images_of_the_post_replied_to(fake_x, run_bot):
+    photos = [fake_x.add_image(f"{n}.jpg", untouched(31 + n)) for n in range(2)]
+    original = fake_x.post("alice", "look at this", media=photos)
+    mention = fake_x.post("bob", f"@{BOT} check please", reply_to=original)
+    bare = fake_x.post("carol", f"@{BOT} anything?")
+
+    run_bot("x")
+
+    [reply] = fake_x.replies_to(mention)
+    assert reply.startswith("1: inconclusive") and "\n2: inconclusive" in reply
+    assert "no image" in fake_x.replies_to(bare)[0]
+
+
+def test_rate_limits_are_waited_out_and_the_reply_posted_once(fake_x, run_bot):
+    mention = fake_x.post("alice", f"@{BOT} real?", media=[fake_x.add_image("a.jpg", untouched())])
+    fake_x.fail_next("mentions", "429", seconds=1)
+    fake_x.fail_next("tweet", "429", seconds=1)
+
+    run_bot("x")  # the mentions are rate limited: nothing read yet
+    assert fake_x.replies_to(mention) == []
+    run_bot("x")  # read; the reply is rate limited, waited out, then posted
+
+    assert len(fake_x.replies_to(mention)) == 1
+
+
+def test_opt_out_then_never_answered(fake_x, run_bot, state):
+    optout = fake_x.post("alice", f"@{BOT} optout")
+    run_bot("x")
+    assert "never reply to you again" in fake_x.replies_to(optout)[0]
+
+    photo = fake_x.add_image("a.jpg", untouched())
+    mention = fake_x.post("alice", f"@{BOT} is this real?", media=[photo])
+    run_bot("x")
+    assert fake_x.replies_to(mention) == []
+    assert state().get(f"x:summons:{mention}").reason == "alice opted out"
+
+
+def test_crash_after_posting_is_found_on_the_timeline(fake_x, bot_env, run_bot, state):
+    """Killed after the reply landed: the restarted bot finds it on its own timeline."""
+    mention = fake_x.post("alice", f"@{BOT} real?", media=[fake_x.add_image("a.jpg", untouched())])
+    release = fake_x.hold_next_tweet()
+    process = start(bot_env, "x")
+    wait_for(lambda: fake_x.replies_to(mention))
+    kill(process)
+    release.set()
+
+    run_bot("x")
+
+    assert len(fake_x.replies_to(mention)) == 1
+    assert state().get(f"x:summons:{mention}").reason == "our answer was already posted"
