@@ -79,7 +79,9 @@ def _run(
         format="%(asctime)s %(levelname)s %(name)s %(message)s",
     )
     store = Store(config.bot_state_path)
-    service = ServiceClient(config.bot_service_url, config.bot_service_api_key)
+    service = ServiceClient(
+        config.bot_service_url, config.bot_service_api_key, config.bot_service_timeout_s
+    )
     try:
         worker = Worker(make(config, store, service), store, config)
         log.info("%s bot started (service %s)", worker.name, config.bot_service_url)

@@ -29,6 +29,9 @@ class BotConfig:
     bot_service_api_key: str = field(
         default="", metadata={"help": "Sent as Authorization: Bearer when the service wants one."}
     )
+    bot_service_timeout_s: float = field(
+        default=120.0, metadata={"help": "Longest wait for the service's answer on one image."}
+    )
     bot_public_url: str = field(
         default="",
         metadata={"help": "The service's address as readers reach it (default: service URL)."},
@@ -101,8 +104,11 @@ def _check(config: BotConfig) -> None:
     for name in ("bot_summons_per_hour", "bot_max_attempts"):
         if getattr(config, name) < 1:
             raise ConfigError(f"setting {name} must be at least 1")
-    for name in ("bot_poll_interval_s", "bot_retry_base_s", "bot_retry_max_s", "bot_once_wait_s"):
+    waits = ("bot_poll_interval_s", "bot_retry_base_s", "bot_retry_max_s", "bot_once_wait_s")
+    for name in waits:
         if getattr(config, name) < 0:
             raise ConfigError(f"setting {name} must not be negative")
+    if config.bot_service_timeout_s <= 0:
+        raise ConfigError("setting bot_service_timeout_s must be positive")
     if not config.bot_service_url.startswith(("http://", "https://")):
         raise ConfigError("setting bot_service_url must be an http(s) URL")

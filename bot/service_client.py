@@ -29,7 +29,7 @@ class Check:
 
 
 class ServiceClient:
-    def __init__(self, base_url: str, api_key: str = "", timeout: float = 120.0):
+    def __init__(self, base_url: str, api_key: str, timeout: float):
         self._base = base_url.rstrip("/")
         self._timeout = timeout
         self._session = requests.Session()

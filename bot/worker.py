@@ -54,8 +54,10 @@ class Worker:
     def run_round(self) -> None:
         try:
             self.platform.collect(self.admit)
-        except (Delayed, PlatformDown) as error:
+        except (Delayed, PlatformDown, Undeliverable) as error:
             log.warning("%s: reading new items failed, trying next round: %s", self.name, error)
+        except Exception:  # what was stored already is still answered below
+            log.exception("%s: reading new items failed, trying next round", self.name)
         self._process_due()
 
     @property
@@ -66,7 +68,7 @@ class Worker:
         """Records a new item; a summons the bot must not answer is recorded as skipped."""
         if not self.store.add(item):
             return
-        reason = self._screen(item) if item.kind == "summons" else None
+        reason = self._screen(item)
         if reason:
             self.store.finish(item.key, SKIPPED, reason)
             log.info("%s: skipped: %s", item.key, reason)
@@ -74,9 +76,12 @@ class Worker:
             log.info("%s: seen (%s by %s)", item.key, item.kind, item.author)
 
     def _screen(self, item: Item) -> str | None:
+        """Why the bot must not answer ``item`` (None: it may)."""
         now = time.time()
         if item.author.lower() in self._ignored:
             return f"{item.author} is ignored (itself or a bot)"
+        if item.kind != "summons":
+            return None
         if self.store.opted_out(item.platform, item.author):
             return f"{item.author} opted out"
         if now - item.payload.get("created", now) > self.config.bot_summons_max_age_h * 3600:

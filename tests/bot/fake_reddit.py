@@ -55,6 +55,8 @@ class FakeReddit(FakeSite):
         self._banned: set[str] = set()
         self._sent: list[dict[str, Any]] = []
         self._failures: dict[str, list[tuple[str, int]]] = {}
+        self._garbled: set[str] = set()
+        self._deleted: set[str] = set()
         app = self._app()
         app.router.add_route("*", "/{path:.*}", self._dispatch)
         self._serve(app)
@@ -172,6 +174,16 @@ class FakeReddit(FakeSite):
     def ban(self, subreddit: str) -> None:
         with self._lock:
             self._banned.add(subreddit.lower())
+
+    def delete(self, fullname: str) -> None:
+        """Deleted just after the bot read its inbox: a reply answers DELETED_COMMENT."""
+        with self._lock:
+            self._deleted.add(fullname)
+
+    def garble(self, post_id: str) -> None:
+        """The post's page answers JSON of a shape no client expects."""
+        with self._lock:
+            self._garbled.add(post_id)
 
     def fail_next(self, action: str, how: str, seconds: int = 1) -> None:
         """The next ``action`` (comment, compose, inbox) answers RATELIMIT or HTTP 429."""
@@ -355,7 +367,7 @@ class FakeReddit(FakeSite):
         target, text = str(form.get("thing_id")), str(form.get("text"))
         with self._lock:
             parent = self._things.get(target)
-            if parent is None:
+            if parent is None or target in self._deleted:
                 error = ["DELETED_COMMENT", "that comment has been deleted", "parent"]
                 return self._json({"json": {"errors": [error]}})
             if target.startswith("t4_"):
@@ -433,6 +445,8 @@ class FakeReddit(FakeSite):
     async def _submission(self, request, form, post_id: str) -> web.Response:
         with self._lock:
             post = self._things.get(f"t3_{post_id}")
+            if post_id in self._garbled:
+                return self._json({"kind": "Listing", "data": None})
             if post is None:
                 return self._json({"message": "Not Found", "error": 404}, status=404)
             return self._json([listing([("t3", dict(post))]), listing([])])

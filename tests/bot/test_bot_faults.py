@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.store import CLAIMED, REPLIED, SEEN
+from bot.store import CLAIMED, REPLIED, SEEN, SKIPPED
 from tests.bot.conftest import kill, start, untouched, wait_for
 
 
@@ -93,3 +93,19 @@ def test_the_service_api_key_is_sent(fake_reddit, start_service, run_bot):
 
     run_bot("reddit", FAKECHECK_BOT_SERVICE_URL=keyed.url, FAKECHECK_BOT_SERVICE_API_KEY="bot-key")
     assert len(fake_reddit.replies_to(summons)) == 1
+
+
+def test_one_bad_item_never_stops_the_others(fake_reddit, run_bot, state):
+    image = fake_reddit.add_image("a.jpg", untouched())
+    deleted, garbled, fine = (fake_reddit.add_post("pics", "alice", url=image) for _ in range(3))
+    summons = [fake_reddit.mention(post, "bob") for post in (deleted, garbled, fine)]
+    fake_reddit.delete(summons[0])
+    fake_reddit.garble(garbled)
+
+    run_bot("reddit", FAKECHECK_BOT_MAX_ATTEMPTS="2")
+
+    assert len(fake_reddit.replies_to(summons[2])) == 1
+    gone, broken = (state().get(f"reddit:summons:{s}") for s in summons[:2])
+    assert gone.status == SKIPPED and "DELETED_COMMENT" in gone.reason
+    assert (broken.status, broken.attempts) == (SKIPPED, 2)
+    assert broken.reason.startswith("failed 2 times")

@@ -90,6 +90,11 @@ def test_subscribe_by_a_moderator_and_refusal_of_anyone_else(fake_reddit, run_bo
     names = [s.name for s in state().subscriptions()]
     assert names == ["earth", "pics"]
 
+    meddling = fake_reddit.message("mallory", "mode", "mode r/pics every")
+    run_bot("reddit")
+    assert "not on its moderator list" in fake_reddit.replies_to(meddling)[0]
+    assert state().subscription("pics").mode == "manipulated"
+
     unsubscribe = fake_reddit.message("modder", "stop", "unsubscribe r/pics")
     run_bot("reddit")
     assert "unsubscribed" in fake_reddit.replies_to(unsubscribe)[0]
