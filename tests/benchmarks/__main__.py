@@ -1,5 +1,5 @@
-"""``make bench``: the detector's speed, then the service's (``service.py``), as ratios
-measured in this one run.
+"""``make bench``: the detector's speed, then the service's (``service.py``) and the Reddit
+bot's (``bot.py``), as ratios measured in this one run.
 
 Targets (issue: the detector): a 12 MP JPEG analysed in at most 4x the time of one Pillow
 decode of the same file; 1 MP in at most 50 ms; cold start (import + load + first verdict)
@@ -78,9 +78,10 @@ def main() -> None:
     seconds = statistics.median(cold_start(photo(1155, 866)) for _ in range(3))
     print(f"{'cold start (1 MP)':<28}{seconds:>10.2f} s{'':>20}  <= 3 s")
 
-    from tests.benchmarks import service
+    from tests.benchmarks import bot, service
 
     service.main()
+    bot.main()
 
 
 if __name__ == "__main__":
