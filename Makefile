@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha256sum | cut -c1-12)
 
-.PHONY: install test bench train serve lint clean
+.PHONY: install test bench train serve extension lint clean
 
 install: $(STAMP)
 
@@ -23,8 +23,16 @@ $(CHROMIUM):
 	$(SUDO) apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium
 
+# The extension's pure logic is tested with Node's own test runner.
+NODE := /usr/bin/node
+
+$(NODE):
+	$(SUDO) apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq nodejs
+
 # pytest exits 5 when it collected nothing: an empty run must not pass.
-test: install $(CHROMIUM)
+test: install $(CHROMIUM) $(NODE)
+	cd extension && $(NODE) --test test/
 	$(BIN)/python -m pytest; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "no tests were collected"; exit 1; fi; exit $$rc
 
@@ -37,6 +45,10 @@ train: install
 # The service on 127.0.0.1:8080 with the committed weights; its store is var/fakecheck.sqlite3.
 serve: install
 	$(BIN)/fakecheck serve
+
+# The browser extension zipped for Chrome and for Firefox, into var/extension/.
+extension:
+	$(PYTHON) extension/pack.py var/extension
 
 lint: install
 	$(BIN)/ruff check model service bot tests

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -17,6 +18,20 @@ from model import Detector
 from service.app import create_app
 from service.config import ServiceConfig, load_config
 from tests.service.harness import ThreadedServer, wait_until_loaded
+
+# Debian's Chromium, driven by Playwright (its own browser download has no network here).
+CHROMIUM = "/usr/bin/chromium"
+# Flags for a machine with no network beyond loopback (see the Makefile's chromium target).
+CHROMIUM_QUIET = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SCREENSHOTS = Path("var/screenshots")
 
 
 def scene(seed: int, height: int = 256, width: int = 384) -> np.ndarray:

@@ -4,27 +4,14 @@ drop an image, land on its report, see the three pictures, send feedback."""
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
 
 import pytest
 import requests
 from playwright.sync_api import expect, sync_playwright
 
-from tests.conftest import jpeg, scene
+from tests.conftest import CHROMIUM, CHROMIUM_QUIET, SCREENSHOTS, jpeg, scene
 
-CHROMIUM = "/usr/bin/chromium"
-# Flags for a machine with no network beyond loopback (see the Makefile's chromium target).
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-SCREENSHOTS = Path("var/screenshots")
+CHROMIUM_ARGS = ["--headless", *CHROMIUM_QUIET]
 
 pytestmark = pytest.mark.skipif(
     shutil.which(CHROMIUM) is None, reason="Debian chromium is installed by `make test`"

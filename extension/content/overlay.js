@@ -1,0 +1,149 @@
+// Drawn in the page, over the image that was checked. Injected on demand (possibly more than
+// once, hence the guard); everything lives in a shadow root on a host positioned over the
+// image, so the page's styles, layout and clicks are untouched. Text goes in as textContent.
+(() => {
+  if (globalThis.fakecheckOverlay) return;
+
+  const STYLE = `
+    :host { all: initial; }
+    .layer { position: absolute; inset: 0; width: 100%; height: 100%; opacity: 0.65; pointer-events: none; }
+    .panel { position: absolute; left: 6px; top: 6px; max-width: min(22rem, calc(100% - 12px));
+      pointer-events: auto; font: 13px/1.35 system-ui, sans-serif; color: #111; background: #fff;
+      border-radius: 8px; box-shadow: 0 2px 10px rgba(0,0,0,.35); padding: 8px 10px; }
+    .band { font-weight: 700; color: #fff; border-radius: 4px; padding: 1px 6px; display: inline-block; }
+    .row { margin-top: 6px; display: flex; gap: 6px; align-items: center; flex-wrap: wrap; }
+    button { font: inherit; cursor: pointer; border: 1px solid #888; border-radius: 4px; background: #f4f4f4; padding: 1px 6px; }
+    button[aria-pressed="true"] { background: #1c4e8c; color: #fff; border-color: #1c4e8c; }
+    .close { position: absolute; right: 4px; top: 2px; border: 0; background: none; font-size: 15px; }
+    .error { color: #8a1c12; padding-right: 18px; }
+    .spinner { width: 18px; height: 18px; border: 3px solid #ccc; border-top-color: #1c4e8c;
+      border-radius: 50%; animation: spin 0.8s linear infinite; display: inline-block; vertical-align: middle; }
+    @keyframes spin { to { transform: rotate(360deg); } }
+  `;
+  const hosts = new Map(); // image element -> its overlay host
+
+  function element(tag, props = {}, children = []) {
+    const node = Object.assign(document.createElement(tag), props);
+    node.append(...children);
+    return node;
+  }
+
+  function place(host, image) {
+    const box = image.getBoundingClientRect();
+    Object.assign(host.style, {
+      left: `${box.left + window.scrollX}px`,
+      top: `${box.top + window.scrollY}px`,
+      width: `${box.width}px`,
+      height: `${box.height}px`,
+    });
+  }
+
+  // A fresh shadow root over every image showing ``src``.
+  function frames(src) {
+    const images = [...document.images].filter((img) => img.currentSrc === src || img.src === src);
+    return images.map((image) => {
+      let host = hosts.get(image);
+      if (!host) {
+        host = document.createElement("fakecheck-overlay");
+        host.style.cssText = "position:absolute;z-index:2147483647;pointer-events:none;margin:0;padding:0;border:0;display:block;";
+        host.attachShadow({ mode: "open" });
+        document.body.append(host);
+        hosts.set(image, host);
+      }
+      host.dataset.src = src;
+      place(host, image);
+      host.shadowRoot.replaceChildren(element("style", { textContent: STYLE }));
+      return host.shadowRoot;
+    });
+  }
+
+  function closeButton(root) {
+    const button = element("button", { className: "close", textContent: "×", title: "Close" });
+    button.setAttribute("aria-label", "Close");
+    button.addEventListener("click", () => {
+      for (const [image, host] of hosts) if (host.shadowRoot === root) { host.remove(); hosts.delete(image); }
+    });
+    return button;
+  }
+
+  function spinner(src) {
+    for (const root of frames(src)) {
+      const panel = element("div", { className: "panel" }, [
+        element("span", { className: "spinner" }),
+        element("span", { textContent: " Checking with FakeCheck…" }),
+      ]);
+      panel.setAttribute("role", "status");
+      root.append(panel);
+    }
+    return true;
+  }
+
+  function error(src, message) {
+    for (const root of frames(src)) {
+      const panel = element("div", { className: "panel error" }, [
+        element("span", { className: "message", textContent: message }),
+        closeButton(root),
+      ]);
+      panel.setAttribute("role", "alert");
+      root.append(panel);
+    }
+    return true;
+  }
+
+  function show(src, view) {
+    for (const root of frames(src)) {
+      const layer = element("img", { className: "layer", alt: "", hidden: true });
+      const toggles = [["Heatmap", view.heatmapUrl], ["ELA map", view.elaUrl]].map(([name, url]) => {
+        const button = element("button", { className: "toggle", textContent: name });
+        button.dataset.layer = name === "Heatmap" ? "heatmap" : "ela";
+        button.setAttribute("aria-pressed", "false");
+        button.addEventListener("click", () => {
+          const on = button.getAttribute("aria-pressed") !== "true";
+          for (const other of toggles) other.setAttribute("aria-pressed", "false");
+          button.setAttribute("aria-pressed", String(on));
+          layer.hidden = !on;
+          if (on) layer.src = url;
+        });
+        return button;
+      });
+      const band = element("span", { className: "band", textContent: view.label });
+      band.style.background = view.color;
+      band.dataset.band = view.band;
+      const report = element("a", { textContent: "Full report", href: view.reportUrl, target: "_blank", rel: "noopener" });
+      root.append(
+        layer,
+        element("div", { className: "panel" }, [
+          band,
+          element("span", { className: "score", textContent: ` score ${view.score}` }),
+          closeButton(root),
+          element("div", { className: "reason", textContent: view.reason }),
+          element("div", { className: "row" }, [...toggles, report]),
+        ]),
+      );
+    }
+    return true;
+  }
+
+  // The page's own fetch, with its cookies: blob: URLs and images behind a login.
+  async function bytes(src) {
+    try {
+      const response = await fetch(src, { credentials: "include" });
+      if (!response.ok) return null;
+      const blob = await response.blob();
+      return await new Promise((resolve) => {
+        const reader = new FileReader();
+        reader.onload = () => resolve(reader.result);
+        reader.onerror = () => resolve(null);
+        reader.readAsDataURL(blob);
+      });
+    } catch {
+      return null;
+    }
+  }
+
+  window.addEventListener("resize", () => {
+    for (const [image, host] of hosts) place(host, image);
+  });
+
+  globalThis.fakecheckOverlay = { spinner, error, show, bytes };
+})();

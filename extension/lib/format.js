@@ -1,0 +1,48 @@
+// Turning the service's answers into words and colours, with no browser API in it.
+
+import { serviceLink } from "./urls.js";
+
+export const BANDS = {
+  likely_manipulated: { label: "Likely manipulated", color: "#b3261e", badge: "!" },
+  inconclusive: { label: "Inconclusive", color: "#9a5b00", badge: "?" },
+  no_evidence: { label: "No evidence of manipulation", color: "#1e6b35", badge: "ok" },
+};
+
+// Everything the overlay and the popup show of one verdict.
+export function describe(verdict, serviceUrl) {
+  const band = BANDS[verdict.verdict] ?? { label: verdict.verdict, color: "#444", badge: "?" };
+  const reasons = Array.isArray(verdict.reasons) ? verdict.reasons : [];
+  return {
+    band: verdict.verdict,
+    label: band.label,
+    color: band.color,
+    badge: band.badge,
+    score: Number(verdict.score).toFixed(2),
+    reason: reasons[0] ?? "Nothing stood out.",
+    reportUrl: serviceLink(serviceUrl, verdict.report_url),
+    heatmapUrl: serviceLink(serviceUrl, verdict.heatmap_url),
+    elaUrl: serviceLink(serviceUrl, verdict.ela_url),
+  };
+}
+
+// The detector's codes for bytes that are not a readable image.
+const UNREADABLE = new Set(["unsupported_media_type", "corrupt_image", "truncated_image", "empty_image", "invalid_image"]);
+
+// A failed check in words a person understands. status 0: no answer at all.
+export function errorMessage({ status, code, message }, serviceUrl) {
+  if (status === 0) {
+    return `The FakeCheck service is unreachable at ${serviceUrl}. Is it running? The address is in the options.`;
+  }
+  if (status === 401) return "The service wants an API key: add yours in the FakeCheck options.";
+  if (status === 413 || code === "image_too_large" || code === "body_too_large") {
+    return "This image is too large for the service to check.";
+  }
+  if (status === 415 || UNREADABLE.has(code)) {
+    return "This is not an image FakeCheck can read.";
+  }
+  if (status === 429) return "Too many checks in a short time: wait a moment and try again.";
+  if (status === 503) return "The service is busy or still starting: try again in a moment.";
+  if (code === "image_gone") return "The image is gone from its site.";
+  if (status === 502) return "The service could not fetch this image from its site.";
+  return message || `The check failed (HTTP ${status}).`;
+}

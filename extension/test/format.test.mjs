@@ -1,0 +1,49 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+
+import { BANDS, describe, errorMessage } from "../lib/format.js";
+
+const SERVICE = "http://127.0.0.1:8080";
+const sha = "b".repeat(64);
+const verdict = {
+  id: sha,
+  verdict: "likely_manipulated",
+  score: 0.9312,
+  reasons: ["A region near the bottom right appears copied to the top left", "second"],
+  report_url: `/results/${sha}`,
+  heatmap_url: `/v1/results/${sha}/heatmap.png`,
+  ela_url: `/v1/results/${sha}/ela.png`,
+};
+
+test("a verdict becomes label, colour, score, main reason and absolute links", () => {
+  const view = describe(verdict, SERVICE);
+  assert.equal(view.label, "Likely manipulated");
+  assert.equal(view.color, BANDS.likely_manipulated.color);
+  assert.equal(view.score, "0.93");
+  assert.equal(view.reason, verdict.reasons[0]);
+  assert.equal(view.reportUrl, `${SERVICE}/results/${sha}`);
+  assert.equal(view.heatmapUrl, `${SERVICE}/v1/results/${sha}/heatmap.png`);
+  assert.equal(view.elaUrl, `${SERVICE}/v1/results/${sha}/ela.png`);
+});
+
+test("no reasons and no_evidence still read well; every band has its own colour", () => {
+  const view = describe({ ...verdict, verdict: "no_evidence", score: 0.05, reasons: [] }, SERVICE);
+  assert.equal(view.label, "No evidence of manipulation");
+  assert.equal(view.reason, "Nothing stood out.");
+  assert.equal(new Set(Object.values(BANDS).map((band) => band.color)).size, 3);
+});
+
+test("errors in words a person understands", () => {
+  const say = (answer) => errorMessage(answer, SERVICE);
+  assert.match(say({ status: 0 }), /unreachable at http:\/\/127\.0\.0\.1:8080/);
+  assert.match(say({ status: 401, code: "unauthorized" }), /API key/);
+  assert.match(say({ status: 413, code: "body_too_large" }), /too large/);
+  assert.match(say({ status: 415, code: "unsupported_media_type" }), /not an image/);
+  assert.match(say({ status: 422, code: "corrupt_image" }), /not an image/);
+  assert.match(say({ status: 400, code: "empty_image" }), /not an image/);
+  assert.match(say({ status: 429, code: "rate_limited" }), /wait a moment/);
+  assert.match(say({ status: 503, code: "unavailable" }), /busy/);
+  assert.match(say({ status: 502, code: "image_gone" }), /gone/);
+  assert.match(say({ status: 502, code: "fetch_failed" }), /could not fetch/);
+  assert.equal(say({ status: 422, code: "url_not_allowed", message: "Loopback is refused." }), "Loopback is refused.");
+});
