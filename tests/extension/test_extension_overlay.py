@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 from tests.bot.conftest import copy_moved
 from tests.conftest import SCREENSHOTS
 from tests.extension.conftest import click_image, configure, extension_page
+from tests.service.harness import Origin
 
 
 def overlay(page, image: str):
@@ -133,3 +134,33 @@ def test_options_saved_in_the_page_and_used(browser, worker, site, start_service
     options.fill("#serviceUrl", "ftp://example.org")
     options.click("#save")
     expect(options.locator("#status")).to_contain_text("must be an http")
+
+
+def test_an_image_the_extension_cannot_read_is_sent_as_its_url(
+    browser, worker, site, start_service
+):
+    """An image on another origin without CORS: neither the worker (no host permission) nor
+    the page may read it, so the service is handed its URL and fetches it itself."""
+    service = start_service(fetch_allow_loopback=True)
+    configure(worker, service.url)
+    other = Origin({"/far.jpg": copy_moved()}, host="::1")
+    try:
+        far = f"{other.server.url}/far.jpg"
+        page = browser.new_page()
+        page.goto(site.url + "/")
+        page.evaluate(
+            "(src) => { const img = new Image(320, 240); img.src = src; document.body.append(img); }",
+            far,
+        )
+        page.wait_for_function(
+            "(src) => [...document.images].some(i => i.src === src && i.complete)", arg=far
+        )
+
+        click_image(worker, site.url + "/", far)
+
+        expect(overlay(page, "/far.jpg").locator(".band")).to_have_text("Likely manipulated")
+        # The page's <img>; the worker's and the page's reads, both refused for want of
+        # CORS; then the service's fetch, which gave the verdict.
+        assert other.hits.count("/far.jpg") == 4
+    finally:
+        other.stop()
