@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import fcntl
 import logging
 import os
 from collections.abc import Callable
 from pathlib import Path
+from typing import IO
 
 import click
 
@@ -83,12 +85,29 @@ def _run(
         config.bot_service_url, config.bot_service_api_key, config.bot_service_timeout_s
     )
     try:
-        worker = Worker(make(config, store, service), store, config)
-        log.info("%s bot started (service %s)", worker.name, config.bot_service_url)
-        if once:
-            worker.run_once()
-        else:
-            worker.run_forever()
+        try:
+            platform = make(config, store, service)
+        except ConfigError as error:
+            raise click.ClickException(str(error)) from error
+        with _hold_the_queue(config.bot_state_path, platform.name):
+            worker = Worker(platform, store, config)
+            log.info("%s bot started (service %s)", worker.name, config.bot_service_url)
+            if once:
+                worker.run_once()
+            else:
+                worker.run_forever()
     finally:
         service.close()
         store.close()
+
+
+def _hold_the_queue(state: Path, platform: str) -> IO[str]:
+    """One run per platform at a time (cron may start one while another still works):
+    two would both answer the items they find pending. Released when the file closes."""
+    lock = open(state.with_name(f"{state.name}.{platform}.lock"), "w")  # noqa: SIM115
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        lock.close()
+        raise click.ClickException(f"another {platform} bot run is using {state}") from None
+    return lock

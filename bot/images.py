@@ -15,14 +15,15 @@ _IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".gif", ".bmp", ".tif", ".t
 def reddit_images(post: Mapping[str, Any]) -> list[str]:
     """Image URLs of a Reddit post, in order: a crosspost's parent, a gallery (or images
     inline in a text post), a direct image link (i.redd.it, i.imgur.com, any image file),
-    else the preview Reddit made of the link."""
+    else the preview Reddit made of an image link (an imgur page, say)."""
     parents = post.get("crosspost_parent_list") or []
     if parents:
         return reddit_images(parents[0])
     found = _gallery(post)
     if not found and _is_image_link(post.get("url") or ""):
         found = [post["url"]]
-    if not found and not post.get("is_self"):
+    # Only an image post's preview: a link or video post's is a thumbnail, not the picture.
+    if not found and post.get("post_hint") == "image":
         images = (post.get("preview") or {}).get("images") or []
         found = [images[0]["source"]["url"]] if images else []
     return _unique(found)

@@ -7,6 +7,7 @@ private message (a command, answered in reply). praw is synchronous, so is this 
 
 from __future__ import annotations
 
+import configparser
 import logging
 import time
 from collections.abc import Callable
@@ -15,7 +16,9 @@ from typing import Any
 import praw
 import prawcore
 from praw.endpoints import API_PATH
+from praw.exceptions import MissingRequiredAttributeException
 from praw.models import Comment, Message
+from prawcore.sessions import FiniteRetryStrategy
 
 from bot import replies
 from bot.commands import (
@@ -25,7 +28,7 @@ from bot.commands import (
     parse_command,
     parse_wiki,
 )
-from bot.config import BotConfig
+from bot.config import BotConfig, ConfigError
 from bot.images import reddit_images
 from bot.platform import Platform, Reply, Skip, Undeliverable
 from bot.reddit_faults import Banned, reddit_faults
@@ -51,7 +54,15 @@ def connect(config: BotConfig) -> praw.Reddit:
     if config.reddit_url:
         base = config.reddit_url.rstrip("/")
         settings.update(reddit_url=base, oauth_url=base, short_url=base)
-    return praw.Reddit(config.reddit_site, **settings)
+    try:
+        reddit = praw.Reddit(config.reddit_site, **settings)
+    except (MissingRequiredAttributeException, configparser.Error) as error:
+        raise ConfigError(f"Reddit credentials: {error}") from error
+    # prawcore re-sends a request after a 5xx or a timeout, even a POST that may already have
+    # posted: one try only, and the worker's retry (which looks for an earlier answer first)
+    # does the rest. prawcore has no public setting for this.
+    reddit._core._retry_strategy_class = lambda: FiniteRetryStrategy(retries=1)
+    return reddit
 
 
 class RedditPlatform(Platform):
@@ -79,7 +90,12 @@ class RedditPlatform(Platform):
         read = []
         # Oldest first, as they were written (the hourly cap keeps a user's first summons).
         for thing in sorted(self.client.inbox.unread(limit=None), key=lambda t: t.created_utc):
-            item = self._inbox_item(thing)
+            try:
+                item = self._inbox_item(thing)
+            except (AttributeError, KeyError, TypeError) as error:
+                # Unreadable: logged and marked read, so it cannot block the inbox for good.
+                log.warning("inbox item %s unreadable, dropped: %r", thing.fullname, error)
+                item = None
             if item is not None:
                 admit(item)
             read.append(thing)
@@ -88,13 +104,14 @@ class RedditPlatform(Platform):
             self.client.inbox.mark_read(read)
 
     def _inbox_item(self, thing: Comment | Message) -> Item | None:
-        author = str(thing.author) if thing.author else "[deleted]"
+        author = _author(thing)
         created = {"created": thing.created_utc}
         if isinstance(thing, Comment):
             if self._mention not in thing.body.lower():
                 return None  # a reply to one of our comments, not a summons
             subreddit = thing.subreddit.display_name
-            payload = {**created, "post": thing.link_id}
+            # Inbox comments name their post in ``context``; praw reads it without a fetch.
+            payload = {**created, "post": f"t3_{thing.submission.id}"}
             return Item(PLATFORM, "summons", thing.fullname, author, subreddit, payload)
         subreddit = thing.subreddit.display_name if thing.subreddit else ""
         payload = {**created, "subject": thing.subject, "body": thing.body}
@@ -106,7 +123,7 @@ class RedditPlatform(Platform):
         for post in self.client.subreddit(subscription.name).new(limit=_LISTING_LIMIT):
             if post.created_utc < subscription.since or not reddit_images(vars(post)):
                 continue
-            author = str(post.author) if post.author else "[deleted]"
+            author = _author(post)
             payload = {"created": post.created_utc, "permalink": post.permalink}
             admit(Item(PLATFORM, "post", post.fullname, author, subscription.name, payload))
 
@@ -172,7 +189,8 @@ class RedditPlatform(Platform):
 
     def _command(self, item: Item) -> Reply:
         if item.payload["invite"]:
-            self.client.subreddit(item.community).mod.accept_invite()
+            if self.store.subscription(item.community) is None:  # a retry: accepted already
+                self.client.subreddit(item.community).mod.accept_invite()
             return self._subscribe(item.community, item.author)
         try:
             command = parse_command(item.payload["subject"], item.payload["body"])
@@ -250,3 +268,7 @@ class RedditPlatform(Platform):
         self.client.redditor(item.author).message(subject=subject, message=body)
         log.info("%s: banned from r/%s, answered by private message", item.key, item.community)
         return f"pm:{item.id}"
+
+
+def _author(thing: Comment | Message | praw.models.Submission) -> str:
+    return str(thing.author) if thing.author else "[deleted]"

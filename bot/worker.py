@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from dataclasses import replace
 
 from bot.config import BotConfig
 from bot.platform import Delayed, Platform, PlatformDown, Reply, Undeliverable
@@ -66,11 +67,14 @@ class Worker:
 
     def admit(self, item: Item) -> None:
         """Records a new item; a summons the bot must not answer is recorded as skipped."""
-        if not self.store.add(item):
+        if self.store.get(item.key) is not None:
             return
+        # Screened before it is stored, and stored with its final word in one write: a crash
+        # in between cannot leave a summons the bot must not answer looking pending.
         reason = self._screen(item)
+        if not self.store.add(replace(item, status=SKIPPED, reason=reason) if reason else item):
+            return
         if reason:
-            self.store.finish(item.key, SKIPPED, reason)
             log.info("%s: skipped: %s", item.key, reason)
         else:
             log.info("%s: seen (%s by %s)", item.key, item.kind, item.author)
@@ -87,7 +91,7 @@ class Worker:
         if now - item.payload.get("created", now) > self.config.bot_summons_max_age_h * 3600:
             return f"summons older than {self.config.bot_summons_max_age_h:g} h"
         count = self.store.summons_since(item.platform, item.author, now - 3600)
-        if count > self.config.bot_summons_per_hour:
+        if count >= self.config.bot_summons_per_hour:
             return f"{item.author} passed {self.config.bot_summons_per_hour} summons this hour"
         return None
 

@@ -19,7 +19,8 @@ import tweepy
 from requests.adapters import HTTPAdapter
 
 from bot import replies
-from bot.config import BotConfig
+from bot.commands import parse_command
+from bot.config import BotConfig, ConfigError
 from bot.images import x_images
 from bot.platform import Delayed, Platform, PlatformDown, Reply, Skip, Undeliverable
 from bot.service_client import ServiceClient
@@ -28,14 +29,21 @@ from bot.store import Item, Store
 PLATFORM = "x"
 X_HOST = "https://api.twitter.com"
 SINCE_CURSOR = "x:since_id"
-_OPT_OUT = re.compile(r"\bopt[\s-]?out\b", re.IGNORECASE)
+# The "@a @b " X puts before a reply's own words.
+_REPLY_HANDLES = re.compile(r"^(?:@\w+\s+)+")
 _EXPANSIONS = [
     "author_id",
     "attachments.media_keys",
     "referenced_tweets.id",
     "referenced_tweets.id.attachments.media_keys",
 ]
-_TWEET_FIELDS = ["author_id", "created_at", "referenced_tweets", "attachments", "conversation_id"]
+_TWEET_FIELDS = [
+    "author_id",
+    "created_at",
+    "referenced_tweets",
+    "attachments",
+    "in_reply_to_user_id",
+]
 _PAGE = 100
 
 
@@ -53,6 +61,10 @@ class Rehost(HTTPAdapter):
 
 def connect(config: BotConfig) -> tweepy.Client:
     """A tweepy client acting as the bot's account (OAuth 1.0a user context)."""
+    keys = ("x_consumer_key", "x_consumer_secret", "x_access_token", "x_access_token_secret")
+    missing = [name for name in keys if not getattr(config, name)]
+    if missing:
+        raise ConfigError(f"the X keys are not set: {', '.join(missing)}")
     client = tweepy.Client(
         consumer_key=config.x_consumer_key,
         consumer_secret=config.x_consumer_secret,
@@ -130,12 +142,27 @@ class XPlatform(Platform):
         for tweet in page.get("data") or []:
             author = users.get(tweet.get("author_id"), tweet.get("author_id", ""))
             created = datetime.fromisoformat(tweet["created_at"]).timestamp()
-            if _OPT_OUT.search(tweet["text"]):
+            words = self._addressed(tweet)
+            if words is None:
+                continue  # only in a thread the bot joined: its name was added, not written
+            if parse_command("", words).verb == "optout":
                 yield Item(PLATFORM, "command", tweet["id"], author, payload={"created": created})
                 continue
             images = x_images(tweet, includes.get("media", []), includes.get("tweets", []))
             payload = {"created": created, "images": images}
             yield Item(PLATFORM, "summons", tweet["id"], author, payload=payload)
+
+    def _addressed(self, tweet: dict[str, Any]) -> str | None:
+        """The words after ``@bot``; None for a reply to one of the bot's own posts that
+        only carries its name among the handles X puts before every reply ("thanks!")."""
+        handle = f"@{self.config.bot_name}".lower()
+        text = tweet["text"]
+        written = _REPLY_HANDLES.sub("", text)
+        if handle in written.lower():
+            return written[written.lower().find(handle) + len(handle) :].strip()
+        if tweet.get("in_reply_to_user_id") == self._my_id():
+            return None
+        return written.strip()
 
     def plan(self, item: Item) -> Reply | Skip:
         if item.kind == "command":

@@ -3,10 +3,13 @@ that is down. The kill is real: the bot runs as a subprocess and gets SIGKILL.""
 
 from __future__ import annotations
 
+import os
+import subprocess
+
 import pytest
 
 from bot.store import CLAIMED, REPLIED, SEEN, SKIPPED
-from tests.bot.conftest import kill, start, untouched, wait_for
+from tests.bot.conftest import FAKECHECK, kill, start, untouched, wait_for
 
 
 @pytest.mark.parametrize("how", ["ratelimit", "429"])
@@ -109,3 +112,24 @@ def test_one_bad_item_never_stops_the_others(fake_reddit, run_bot, state):
     assert gone.status == SKIPPED and "DELETED_COMMENT" in gone.reason
     assert (broken.status, broken.attempts) == (SKIPPED, 2)
     assert broken.reason.startswith("failed 2 times")
+
+
+def test_a_second_run_on_the_same_queue_stops_at_once(fake_reddit, bot_env):
+    post = fake_reddit.add_post("pics", "alice", url=fake_reddit.add_image("a.jpg", untouched()))
+    summons = fake_reddit.mention(post, "bob")
+    release = fake_reddit.hold_image("a.jpg")
+    first = start(bot_env)
+    wait_for(lambda: ("GET", "/img/a.jpg") in fake_reddit.requests)
+
+    second = subprocess.run(  # noqa: PLW1510 - its failure is what is checked
+        [FAKECHECK, "bot", "reddit", "--once"],
+        env={**os.environ, **bot_env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    release.set()
+    first.wait(timeout=120)
+
+    assert second.returncode != 0 and "another reddit bot run" in second.stderr
+    assert first.returncode == 0 and len(fake_reddit.replies_to(summons)) == 1

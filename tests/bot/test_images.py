@@ -35,11 +35,12 @@ def test_gallery_in_its_order_without_failed_media():
     assert reddit_images(post) == ["https://i.redd.it/3.jpg", "https://i.redd.it/1.jpg"]
 
 
-def test_preview_of_a_link_post_but_not_of_a_text_post():
+def test_preview_of_an_image_post_but_not_of_a_link_or_video():
     preview = {"images": [{"source": {"url": "https://preview.redd.it/p.jpg"}, "resolutions": []}]}
-    link = {"url": "https://news.example/a", "is_self": False, "preview": preview}
-    assert reddit_images(link) == ["https://preview.redd.it/p.jpg"]
-    assert reddit_images({**link, "is_self": True}) == []
+    page = {"url": "https://imgur.com/a1b2c3", "post_hint": "image", "preview": preview}
+    assert reddit_images(page) == ["https://preview.redd.it/p.jpg"]
+    assert reddit_images({**page, "post_hint": "link"}) == []
+    assert reddit_images({**page, "post_hint": "hosted:video"}) == []
 
 
 def test_crosspost_takes_its_parents_images():

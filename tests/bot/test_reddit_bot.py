@@ -58,7 +58,7 @@ def test_crosspost_preview_and_gone_images(fake_reddit, run_bot):
     previewed = fake_reddit.add_post(
         "news",
         "dave",
-        url="https://news.example/story",
+        url="https://imgur.com/a1b2c3",
         preview=fake_reddit.add_image("v.jpg", untouched(33)),
     )
     gone = fake_reddit.add_post("pics", "erin", url=fake_reddit.add_image("g.jpg", b"", status=404))

@@ -76,3 +76,17 @@ def test_crash_after_posting_is_found_on_the_timeline(fake_x, bot_env, run_bot, 
 
     assert len(fake_x.replies_to(mention)) == 1
     assert state().get(f"x:summons:{mention}").reason == "our answer was already posted"
+
+
+def test_a_thanks_under_the_bots_reply_is_not_a_summons(fake_x, run_bot):
+    mention = fake_x.post("alice", f"@{BOT} real?", media=[fake_x.add_image("a.jpg", untouched())])
+    run_bot("x")
+    [answer] = fake_x.reply_ids_to(mention)
+    # X puts the handles of the thread before a reply's own words.
+    thanks = fake_x.post("alice", f"@{BOT} thanks!", reply_to=answer)
+    again = fake_x.post("alice", f"@{BOT} and this one, @{BOT}?", reply_to=answer)
+
+    run_bot("x")
+
+    assert fake_x.replies_to(thanks) == []
+    assert len(fake_x.replies_to(again)) == 1
