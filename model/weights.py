@@ -1,27 +1,23 @@
 """Saving and loading the trained network with everything needed to use it.
 
-Two files: ``ela_cnn.msgpack`` (the parameters, Flax's msgpack serialisation) and
-``ela_cnn.json`` (the network's shape, its calibration and a training summary). Keeping
-the shape beside the parameters means weights never load into a network they don't fit.
+A checkpoint named ``ela_cnn``: the parameters, and beside them the network's shape, its
+calibration and a training summary. Keeping the shape beside the parameters means the
+network is rebuilt as it was trained before the weights go in.
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-import jax
-import jax.numpy as jnp
-from flax import nnx, serialization
+from flax import nnx
 
+from model import checkpoint
 from model.calibration import Calibration
-from model.errors import ModelError
 from model.network import ElaNet, NetworkSpec
 
-PARAMS_FILE = "ela_cnn.msgpack"
-META_FILE = "ela_cnn.json"
+STEM = "ela_cnn"
 MODEL_NAME = "ela-cnn"
 
 
@@ -35,9 +31,6 @@ class Trained:
 
 
 def save(directory: Path, trained: Trained) -> None:
-    directory.mkdir(parents=True, exist_ok=True)
-    state = nnx.state(trained.network, nnx.Param)
-    (directory / PARAMS_FILE).write_bytes(serialization.msgpack_serialize(nnx.to_pure_dict(state)))
     meta = {
         "name": MODEL_NAME,
         "version": trained.version,
@@ -45,33 +38,20 @@ def save(directory: Path, trained: Trained) -> None:
         "calibration": trained.calibration.to_json(),
         "summary": trained.summary,
     }
-    (directory / META_FILE).write_text(json.dumps(meta, indent=2) + "\n")
+    checkpoint.write(directory, STEM, trained.network, nnx.Param, meta)
 
 
 def load(directory: Path) -> Trained:
     """Raises ModelError with what is missing or wrong, never a bare traceback."""
-    try:
-        meta = json.loads((directory / META_FILE).read_text())
-        params = serialization.msgpack_restore((directory / PARAMS_FILE).read_bytes())
-    except (OSError, ValueError) as error:
-        raise ModelError(f"cannot read the detector's weights in {directory}: {error}") from error
-    spec_fields = meta["spec"]
+    meta = checkpoint.read_meta(directory, STEM, "detector")
     spec = NetworkSpec(
         **{
             key: tuple(value) if isinstance(value, list) else value
-            for key, value in spec_fields.items()
+            for key, value in meta["spec"].items()
         }
     )
     network = ElaNet(spec, nnx.Rngs(0))
-    state = nnx.state(network, nnx.Param)
-    expected = jax.tree.map(jnp.shape, nnx.to_pure_dict(state))
-    try:
-        if jax.tree.map(jnp.shape, params) != expected:
-            raise ValueError("parameter shapes differ from the network's")
-        nnx.replace_by_pure_dict(state, params)
-    except (KeyError, ValueError) as error:
-        raise ModelError(f"the weights in {directory} do not fit the network: {error}") from error
-    nnx.update(network, state)
+    checkpoint.restore(directory, STEM, network, nnx.Param, "detector")
     return Trained(
         network,
         spec,

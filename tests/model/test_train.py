@@ -1,6 +1,7 @@
 """A short real training run on images the test makes: the whole `fakecheck train` path."""
 
 import json
+import shutil
 from dataclasses import replace
 from pathlib import Path
 
@@ -9,7 +10,7 @@ import pytest
 from flax import nnx
 from PIL import Image
 
-from model import ela, inference, weights
+from model import ela, face_model, inference, weights
 from model.calibration import Calibration
 from model.config import get_config
 from model.errors import ModelError
@@ -67,6 +68,10 @@ def test_short_training_run_learns_and_round_trips(dataset, tmp_path):
             synthetic_eval_per_photo=1,
         ),
     )
+    # The trained detector is evaluated whole, so the face network it also loads goes beside.
+    for name in (f"{face_model.STEM}.msgpack", f"{face_model.STEM}.json"):
+        config.weights_dir.mkdir(exist_ok=True)
+        shutil.copy(get_config().weights_dir / name, config.weights_dir / name)
     metrics = train_and_evaluate(config, tmp_path / "work")
 
     summary = metrics["training"]
@@ -101,8 +106,8 @@ def test_missing_or_mismatched_weights_raise_model_error(tmp_path):
         weights.load(tmp_path)
     spec = NetworkSpec((70, 90), width=8)
     weights.save(tmp_path, weights.Trained(ElaNet(spec, nnx.Rngs(0)), spec, Calibration(), "1"))
-    meta = json.loads((tmp_path / weights.META_FILE).read_text())
+    meta = json.loads((tmp_path / f"{weights.STEM}.json").read_text())
     meta["spec"]["width"] = 16
-    (tmp_path / weights.META_FILE).write_text(json.dumps(meta))
+    (tmp_path / f"{weights.STEM}.json").write_text(json.dumps(meta))
     with pytest.raises(ModelError, match="do not fit"):
         weights.load(tmp_path)
