@@ -32,7 +32,7 @@ $(NODE):
 
 # pytest exits 5 when it collected nothing: an empty run must not pass.
 test: install $(CHROMIUM) $(NODE)
-	cd extension && $(NODE) --test test/
+	$(NODE) --test extension/test/
 	$(BIN)/python -m pytest; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "no tests were collected"; exit 1; fi; exit $$rc
 

@@ -12,27 +12,41 @@ import zipfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-SHIPPED = ["service-worker.js", "sw-menu.js", "sw-check.js", "lib", "content", "pages", "icons"]
+# What builds and tests the extension, not the extension itself.
+LEFT_OUT = {"pack.py", "package.json", "test", "__pycache__"}
 GECKO_ID = "fakecheck@fakecheck.example"
 
 
 def firefox(manifest: dict) -> dict:
     worker = manifest["background"]["service_worker"]
+    gecko = {
+        "id": GECKO_ID,
+        "strict_min_version": "128.0",
+        # Declared to addons.mozilla.org: the images of pages go to the service for checking.
+        "data_collection_permissions": {"required": ["websiteContent"]},
+    }
     return {
         **manifest,
         "background": {"scripts": [worker], "type": "module"},
-        "browser_specific_settings": {"gecko": {"id": GECKO_ID, "strict_min_version": "128.0"}},
+        "browser_specific_settings": {"gecko": gecko},
     }
+
+
+def shipped() -> list[Path]:
+    return sorted(
+        file
+        for file in HERE.rglob("*")
+        if file.is_file()
+        and file.name != "manifest.json"
+        and not LEFT_OUT.intersection(file.relative_to(HERE).parts)
+    )
 
 
 def pack(target: Path, manifest: dict) -> None:
     with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("manifest.json", json.dumps(manifest, indent=2))
-        for name in SHIPPED:
-            path = HERE / name
-            for file in sorted([path] if path.is_file() else path.rglob("*")):
-                if file.is_file():
-                    archive.write(file, file.relative_to(HERE).as_posix())
+        for file in shipped():
+            archive.write(file, file.relative_to(HERE).as_posix())
 
 
 def main(out: Path) -> None:

@@ -2,7 +2,7 @@
 
 import { onContextClick } from "./sw-check.js";
 
-export const MENU_ID = "fakecheck-check-image";
+const MENU_ID = "fakecheck-check-image";
 
 chrome.runtime.onInstalled.addListener(() => {
   chrome.contextMenus.create(

@@ -72,6 +72,17 @@ def photo() -> np.ndarray:
     return scene(0)
 
 
+def copy_moved(seed: int = 11) -> bytes:
+    """A photo with a block pasted elsewhere in it: the detector calls it likely manipulated."""
+    rgb = decoded(jpeg(scene(seed, 480, 640), 95)).copy()
+    rgb[300:396, 420:548] = rgb[60:156, 80:208]
+    return jpeg(rgb, 92)
+
+
+def untouched(seed: int = 31) -> bytes:
+    return jpeg(scene(seed, 480, 640), 90)
+
+
 @pytest.fixture(scope="session")
 def detector() -> Detector:
     return Detector.load()

@@ -1,18 +1,20 @@
-// Drawn in the page, over the image that was checked. Injected on demand (possibly more than
-// once, hence the guard); everything lives in a shadow root on a host positioned over the
-// image, so the page's styles, layout and clicks are untouched. Text goes in as textContent.
+// Drawn in the page, over the image that was checked: a spinner, then the verdict or the
+// error. Injected on demand, before each call (hence the guard). Everything lives in a shadow
+// root on a host positioned over the image and transparent to clicks, so the page's styles,
+// layout and clicks are untouched. Text goes in as textContent, never as HTML.
 (() => {
   if (globalThis.fakecheckOverlay) return;
 
   const STYLE = `
     :host { all: initial; }
     .layer { position: absolute; inset: 0; width: 100%; height: 100%; opacity: 0.65; pointer-events: none; }
-    .panel { position: absolute; left: 6px; top: 6px; max-width: min(22rem, calc(100% - 12px));
+    .panel { position: absolute; left: 6px; top: 6px; max-width: max(14rem, min(22rem, calc(100% - 12px)));
       pointer-events: auto; font: 13px/1.35 system-ui, sans-serif; color: #111; background: #fff;
       border-radius: 8px; box-shadow: 0 2px 10px rgba(0,0,0,.35); padding: 8px 10px; }
     .band { font-weight: 700; color: #fff; border-radius: 4px; padding: 1px 6px; display: inline-block; }
     .row { margin-top: 6px; display: flex; gap: 6px; align-items: center; flex-wrap: wrap; }
     button { font: inherit; cursor: pointer; border: 1px solid #888; border-radius: 4px; background: #f4f4f4; padding: 1px 6px; }
+    button:disabled { cursor: default; opacity: 0.5; }
     button[aria-pressed="true"] { background: #1c4e8c; color: #fff; border-color: #1c4e8c; }
     .close { position: absolute; right: 4px; top: 2px; border: 0; background: none; font-size: 15px; }
     .error { color: #8a1c12; padding-right: 18px; }
@@ -28,17 +30,21 @@
     return node;
   }
 
+  // Over the image, measured from wherever the host's containing block is (the page may
+  // position <html> or <body>), so the host never takes part in the page's layout.
   function place(host, image) {
+    Object.assign(host.style, { left: "0px", top: "0px" });
+    const origin = host.getBoundingClientRect();
     const box = image.getBoundingClientRect();
     Object.assign(host.style, {
-      left: `${box.left + window.scrollX}px`,
-      top: `${box.top + window.scrollY}px`,
+      left: `${box.left - origin.left}px`,
+      top: `${box.top - origin.top}px`,
       width: `${box.width}px`,
       height: `${box.height}px`,
     });
   }
 
-  // A fresh shadow root over every image showing ``src``.
+  // A fresh shadow root over every image of this frame showing src.
   function frames(src) {
     const images = [...document.images].filter((img) => img.currentSrc === src || img.src === src);
     return images.map((image) => {
@@ -47,7 +53,7 @@
         host = document.createElement("fakecheck-overlay");
         host.style.cssText = "position:absolute;z-index:2147483647;pointer-events:none;margin:0;padding:0;border:0;display:block;";
         host.attachShadow({ mode: "open" });
-        document.body.append(host);
+        document.documentElement.append(host);
         hosts.set(image, host);
       }
       host.dataset.src = src;
@@ -75,7 +81,6 @@
       panel.setAttribute("role", "status");
       root.append(panel);
     }
-    return true;
   }
 
   function error(src, message) {
@@ -87,22 +92,22 @@
       panel.setAttribute("role", "alert");
       root.append(panel);
     }
-    return true;
   }
 
-  function show(src, view) {
+  // The verdict; pictures holds the heatmap and ELA map as data: URLs (null if missing).
+  function show(src, view, pictures) {
     for (const root of frames(src)) {
       const layer = element("img", { className: "layer", alt: "", hidden: true });
-      const toggles = [["Heatmap", view.heatmapUrl], ["ELA map", view.elaUrl]].map(([name, url]) => {
-        const button = element("button", { className: "toggle", textContent: name });
-        button.dataset.layer = name === "Heatmap" ? "heatmap" : "ela";
+      const toggles = [["heatmap", "Heatmap"], ["ela", "ELA map"]].map(([name, text]) => {
+        const button = element("button", { className: "toggle", textContent: text, disabled: !pictures[name] });
+        button.dataset.layer = name;
         button.setAttribute("aria-pressed", "false");
         button.addEventListener("click", () => {
           const on = button.getAttribute("aria-pressed") !== "true";
           for (const other of toggles) other.setAttribute("aria-pressed", "false");
           button.setAttribute("aria-pressed", String(on));
           layer.hidden = !on;
-          if (on) layer.src = url;
+          if (on) layer.src = pictures[name];
         });
         return button;
       });
@@ -121,29 +126,15 @@
         ]),
       );
     }
-    return true;
   }
 
-  // The page's own fetch, with its cookies: blob: URLs and images behind a login.
-  async function bytes(src) {
-    try {
-      const response = await fetch(src, { credentials: "include" });
-      if (!response.ok) return null;
-      const blob = await response.blob();
-      return await new Promise((resolve) => {
-        const reader = new FileReader();
-        reader.onload = () => resolve(reader.result);
-        reader.onerror = () => resolve(null);
-        reader.readAsDataURL(blob);
-      });
-    } catch {
-      return null;
-    }
-  }
-
-  window.addEventListener("resize", () => {
+  // Images move when the window resizes or a box around them scrolls (capture: scroll
+  // events do not bubble); the document's own scrolling moves host and image alike.
+  function follow() {
     for (const [image, host] of hosts) place(host, image);
-  });
+  }
+  window.addEventListener("resize", follow, { passive: true });
+  document.addEventListener("scroll", follow, { capture: true, passive: true });
 
-  globalThis.fakecheckOverlay = { spinner, error, show, bytes };
+  globalThis.fakecheckOverlay = { spinner, error, show };
 })();

@@ -25,22 +25,34 @@ export function describe(verdict, serviceUrl) {
   };
 }
 
+// Failures of the extension's own, before or after the service.
+export const NOT_READABLE = "FakeCheck cannot read the image at this address.";
+export const NO_OVERLAY = "the answer cannot be shown on this page.";
+
 // The detector's codes for bytes that are not a readable image.
 const UNREADABLE = new Set(["unsupported_media_type", "corrupt_image", "truncated_image", "empty_image", "invalid_image"]);
 
-// A failed check in words a person understands. status 0: no answer at all.
-export function errorMessage({ status, code, message }, serviceUrl) {
+// A failed check in words a person understands. status 0: no answer at all; keySent: the
+// request carried an API key; retryAfter: the service's Retry-After, in seconds.
+export function errorMessage({ status, code, message, keySent, retryAfter }, serviceUrl) {
   if (status === 0) {
     return `The FakeCheck service is unreachable at ${serviceUrl}. Is it running? The address is in the options.`;
   }
-  if (status === 401) return "The service wants an API key: add yours in the FakeCheck options.";
+  if (status === 401) {
+    return keySent
+      ? "The service does not accept this API key: check it in the FakeCheck options."
+      : "The service wants an API key: add yours in the FakeCheck options.";
+  }
   if (status === 413 || code === "image_too_large" || code === "body_too_large") {
     return "This image is too large for the service to check.";
   }
   if (status === 415 || UNREADABLE.has(code)) {
     return "This is not an image FakeCheck can read.";
   }
-  if (status === 429) return "Too many checks in a short time: wait a moment and try again.";
+  if (status === 429) {
+    const wait = Number(retryAfter) > 0 ? `${Number(retryAfter)} s` : "a moment";
+    return `Too many checks in a short time: wait ${wait} and try again.`;
+  }
   if (status === 503) return "The service is busy or still starting: try again in a moment.";
   if (code === "image_gone") return "The image is gone from its site.";
   if (status === 502) return "The service could not fetch this image from its site.";

@@ -1,5 +1,7 @@
 // The recent checks the popup lists, newest first, in chrome.storage.local.
 
+import { dataUrl } from "./urls.js";
+
 const KEY = "recent";
 const KEEP = 20;
 
@@ -7,24 +9,24 @@ export async function getRecent() {
   return (await chrome.storage.local.get(KEY))[KEY] ?? [];
 }
 
-export async function addRecent(entry) {
-  const recent = [{ ...entry, at: Date.now() }, ...(await getRecent())].slice(0, KEEP);
-  await chrome.storage.local.set({ [KEY]: recent });
+// Adds a check: what the popup shows of its verdict (a view from format.describe), and a
+// thumbnail of the image, given as checked: a Blob of its bytes or { url }.
+export async function addRecent(view, image) {
+  const { label, color, score, reportUrl } = view;
+  const thumb = image instanceof Blob ? await thumbnail(image) : image.url;
+  const entry = { thumb, label, color, score, reportUrl, at: Date.now() };
+  await chrome.storage.local.set({ [KEY]: [entry, ...(await getRecent())].slice(0, KEEP) });
 }
 
-// A small JPEG data URL of an image Blob, so the list needs nothing from the web.
-export async function thumbnail(blob) {
+// A small JPEG data: URL of an image Blob, so the list needs nothing from the web; "" when
+// the bytes do not decode here.
+async function thumbnail(blob) {
   try {
     const bitmap = await createImageBitmap(blob);
     const scale = 64 / Math.max(bitmap.width, bitmap.height);
     const canvas = new OffscreenCanvas(Math.max(1, bitmap.width * scale), Math.max(1, bitmap.height * scale));
     canvas.getContext("2d").drawImage(bitmap, 0, 0, canvas.width, canvas.height);
-    const small = await canvas.convertToBlob({ type: "image/jpeg", quality: 0.8 });
-    return await new Promise((resolve) => {
-      const reader = new FileReader();
-      reader.onload = () => resolve(reader.result);
-      reader.readAsDataURL(small);
-    });
+    return await dataUrl(await canvas.convertToBlob({ type: "image/jpeg", quality: 0.8 }));
   } catch {
     return "";
   }

@@ -1,15 +1,13 @@
 // The extension's only way to the detector: the service's HTTP API.
 
 import { describe, errorMessage } from "./format.js";
-
-function headers(settings) {
-  return settings.apiKey ? { Authorization: `Bearer ${settings.apiKey}` } : {};
-}
+import { dataUrl } from "./urls.js";
 
 // Checks an image, given as a Blob of its bytes or as { url } for the service to fetch.
 // Resolves { ok: true, view } or { ok: false, error } (words for a person); never rejects.
 export async function analyze(settings, image) {
-  const init = { method: "POST", headers: headers(settings) };
+  const init = { method: "POST", headers: {} };
+  if (settings.apiKey) init.headers.Authorization = `Bearer ${settings.apiKey}`;
   if (image instanceof Blob) {
     init.body = new FormData();
     init.body.append("image", image, "image");
@@ -25,22 +23,44 @@ export async function analyze(settings, image) {
   }
   const body = await response.json().catch(() => ({}));
   if (!response.ok) {
-    const { code, message } = body.error ?? {};
-    return { ok: false, error: errorMessage({ status: response.status, code, message }, settings.serviceUrl) };
+    const answer = {
+      ...body?.error,
+      status: response.status,
+      keySent: Boolean(settings.apiKey),
+      retryAfter: response.headers.get("Retry-After"),
+    };
+    return { ok: false, error: errorMessage(answer, settings.serviceUrl) };
   }
   return { ok: true, view: describe(body, settings.serviceUrl) };
 }
 
+// The heatmap or the ELA map as a data: URL, null when it cannot be had. The page gets the
+// picture from the extension rather than from the service: the page's CSP, mixed-content
+// and local-network rules would stop many pages from loading http://127.0.0.1 themselves.
+export async function picture(url) {
+  try {
+    const response = await fetch(url);
+    return response.ok ? await dataUrl(await response.blob()) : null;
+  } catch {
+    return null;
+  }
+}
+
 // "Test connection": is the service there, and is its detector loaded?
 export async function health(settings) {
+  let response;
   try {
-    const response = await fetch(`${settings.serviceUrl}/healthz`, { headers: headers(settings) });
-    const body = await response.json();
-    if (!response.ok) return { ok: false, text: `The service answered HTTP ${response.status}.` };
-    return body.model_loaded
-      ? { ok: true, text: "Connected: the detector is loaded." }
-      : { ok: true, text: "Connected: the detector is still loading." };
+    response = await fetch(`${settings.serviceUrl}/healthz`);
   } catch {
     return { ok: false, text: errorMessage({ status: 0 }, settings.serviceUrl) };
   }
+  const body = response.ok ? await response.json().catch(() => null) : null;
+  const loaded = body?.model_loaded;
+  if (typeof loaded !== "boolean") {
+    const text = `Something answers at ${settings.serviceUrl} (HTTP ${response.status}), but not as a FakeCheck service.`;
+    return { ok: false, text };
+  }
+  return loaded
+    ? { ok: true, text: "Connected: the detector is loaded." }
+    : { ok: true, text: "Connected: the detector is still loading." };
 }

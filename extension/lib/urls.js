@@ -40,3 +40,15 @@ export function serviceLink(serviceUrl, path) {
 export function originPattern(serviceUrl) {
   return `${new URL(serviceUrl).origin}/*`;
 }
+
+// A Blob as a data: URL: text, so it can cross into a page through executeScript, whose
+// arguments and results must be JSON, and be kept in chrome.storage.
+export async function dataUrl(blob) {
+  const bytes = new Uint8Array(await blob.arrayBuffer());
+  const CHUNK = 0x8000; // String.fromCharCode takes its bytes as arguments: keep the count bounded
+  let binary = "";
+  for (let start = 0; start < bytes.length; start += CHUNK) {
+    binary += String.fromCharCode(...bytes.subarray(start, start + CHUNK));
+  }
+  return `data:${blob.type || "application/octet-stream"};base64,${btoa(binary)}`;
+}

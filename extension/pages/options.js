@@ -5,41 +5,36 @@ import { health } from "../lib/service.js";
 import { getSettings, saveSettings } from "../lib/settings.js";
 import { normalizeServiceUrl, originPattern } from "../lib/urls.js";
 
-const BAD_ADDRESS = "The service address must be an http:// or https:// address.";
 const form = document.getElementById("options");
 const status = document.getElementById("status");
 
-function fromForm() {
-  return { serviceUrl: normalizeServiceUrl(form.serviceUrl.value), apiKey: form.apiKey.value.trim() };
-}
-
-// The worker may only reach origins it has permission for; ask for the service's if new.
-async function allowed(serviceUrl) {
-  const origins = [originPattern(serviceUrl)];
-  return (await chrome.permissions.contains({ origins })) || chrome.permissions.request({ origins });
+// The settings in the form, once the address is valid and the extension may reach it (Chrome
+// asks the user for a new origin, and answers at once for one granted already); else null,
+// with the reason shown. Called first thing in a handler: the request needs the user's gesture.
+async function reachable() {
+  const settings = { serviceUrl: normalizeServiceUrl(form.serviceUrl.value), apiKey: form.apiKey.value.trim() };
+  if (!settings.serviceUrl) {
+    status.textContent = "The service address must be an http:// or https:// address.";
+    return null;
+  }
+  if (!(await chrome.permissions.request({ origins: [originPattern(settings.serviceUrl)] }))) {
+    status.textContent = "Without permission to reach that address, FakeCheck cannot use it.";
+    return null;
+  }
+  return settings;
 }
 
 form.addEventListener("submit", async (event) => {
   event.preventDefault();
-  const settings = fromForm();
-  if (!settings.serviceUrl) {
-    status.textContent = BAD_ADDRESS;
-    return;
-  }
-  if (!(await allowed(settings.serviceUrl))) {
-    status.textContent = "Without permission to reach that address, FakeCheck cannot use it.";
-    return;
-  }
+  const settings = await reachable();
+  if (!settings) return;
   await saveSettings(settings);
   status.textContent = "Saved.";
 });
 
 document.getElementById("test").addEventListener("click", async () => {
-  const settings = fromForm();
-  if (!settings.serviceUrl) {
-    status.textContent = BAD_ADDRESS;
-    return;
-  }
+  const settings = await reachable();
+  if (!settings) return;
   status.textContent = "Testing…";
   status.textContent = (await health(settings)).text;
 });

@@ -1,6 +1,6 @@
 // The popup: recent checks (thumbnail, band, report link) and checking a local file.
 
-import { addRecent, getRecent, thumbnail } from "../lib/recent.js";
+import { addRecent, getRecent } from "../lib/recent.js";
 import { analyze } from "../lib/service.js";
 import { getSettings } from "../lib/settings.js";
 
@@ -13,7 +13,8 @@ async function render() {
   list.replaceChildren(
     ...recent.map((entry) => {
       const item = document.createElement("li");
-      const thumb = Object.assign(document.createElement("img"), { src: entry.thumb, alt: "" });
+      const thumb = Object.assign(document.createElement("img"), { alt: "" });
+      if (entry.thumb) thumb.src = entry.thumb; // "" when the bytes did not decode
       const band = Object.assign(document.createElement("span"), { className: "band", textContent: entry.label });
       band.style.background = entry.color;
       const link = Object.assign(document.createElement("a"), {
@@ -37,9 +38,10 @@ document.getElementById("file").addEventListener("change", async (event) => {
     return;
   }
   const { view } = outcome;
-  await addRecent({ thumb: await thumbnail(file), label: view.label, color: view.color, score: view.score, reportUrl: view.reportUrl });
+  await addRecent(view, file);
   status.textContent = `${file.name}: ${view.label} (score ${view.score})`;
-  await render();
 });
 
+// Checks finishing while the popup is open (a right-click's, or the file's) show at once.
+chrome.storage.local.onChanged.addListener(render);
 render();

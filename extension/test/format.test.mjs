@@ -36,12 +36,14 @@ test("no reasons and no_evidence still read well; every band has its own colour"
 test("errors in words a person understands", () => {
   const say = (answer) => errorMessage(answer, SERVICE);
   assert.match(say({ status: 0 }), /unreachable at http:\/\/127\.0\.0\.1:8080/);
-  assert.match(say({ status: 401, code: "unauthorized" }), /API key/);
+  assert.match(say({ status: 401, code: "unauthorized" }), /wants an API key/);
+  assert.match(say({ status: 401, code: "unauthorized", keySent: true }), /does not accept this API key/);
   assert.match(say({ status: 413, code: "body_too_large" }), /too large/);
   assert.match(say({ status: 415, code: "unsupported_media_type" }), /not an image/);
   assert.match(say({ status: 422, code: "corrupt_image" }), /not an image/);
   assert.match(say({ status: 400, code: "empty_image" }), /not an image/);
   assert.match(say({ status: 429, code: "rate_limited" }), /wait a moment/);
+  assert.match(say({ status: 429, code: "rate_limited", retryAfter: "3" }), /wait 3 s /);
   assert.match(say({ status: 503, code: "unavailable" }), /busy/);
   assert.match(say({ status: 502, code: "image_gone" }), /gone/);
   assert.match(say({ status: 502, code: "fetch_failed" }), /could not fetch/);

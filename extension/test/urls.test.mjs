@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { normalizeServiceUrl, originPattern, serviceLink, sourceKind } from "../lib/urls.js";
+import { dataUrl, normalizeServiceUrl, originPattern, serviceLink, sourceKind } from "../lib/urls.js";
 
 test("what the worker can do with each kind of image address", () => {
   assert.equal(sourceKind("https://example.org/a.jpg"), "http");
@@ -26,4 +26,12 @@ test("links from the service are made absolute against its address", () => {
   assert.equal(serviceLink("http://127.0.0.1:8080", `/results/${sha}`), `http://127.0.0.1:8080/results/${sha}`);
   assert.equal(serviceLink("https://fc.example/", "/v1/results/x/heatmap.png"), "https://fc.example/v1/results/x/heatmap.png");
   assert.equal(originPattern("http://127.0.0.1:9000"), "http://127.0.0.1:9000/*");
+});
+
+test("blobs become data: URLs that decode to the same bytes, large ones too", async () => {
+  const bytes = Uint8Array.from({ length: 200_000 }, (_, i) => (i * 7919) % 256);
+  const url = await dataUrl(new Blob([bytes], { type: "image/png" }));
+  assert.ok(url.startsWith("data:image/png;base64,"));
+  assert.deepEqual(new Uint8Array(await (await fetch(url)).arrayBuffer()), bytes);
+  assert.equal(await dataUrl(new Blob([])), "data:application/octet-stream;base64,");
 });

@@ -19,22 +19,10 @@ from bot.cli import bot
 from bot.store import Store
 from tests.bot.fake_reddit import FakeReddit
 from tests.bot.fake_x import FakeX
-from tests.conftest import decoded, jpeg, scene
 from tests.service.harness import ThreadedServer
 
 BOT = "FakeCheckBot"
 FAKECHECK = str(Path(sys.executable).parent / "fakecheck")
-
-
-def copy_moved(seed: int = 11) -> bytes:
-    """A photo with a block pasted elsewhere in it: the detector calls it likely manipulated."""
-    rgb = decoded(jpeg(scene(seed, 480, 640), 95)).copy()
-    rgb[300:396, 420:548] = rgb[60:156, 80:208]
-    return jpeg(rgb, 92)
-
-
-def untouched(seed: int = 31) -> bytes:
-    return jpeg(scene(seed, 480, 640), 90)
 
 
 @pytest.fixture

@@ -9,7 +9,8 @@ import subprocess
 import pytest
 
 from bot.store import CLAIMED, REPLIED, SEEN, SKIPPED
-from tests.bot.conftest import FAKECHECK, kill, start, untouched, wait_for
+from tests.bot.conftest import FAKECHECK, kill, start, wait_for
+from tests.conftest import untouched
 
 
 @pytest.mark.parametrize("how", ["ratelimit", "429"])

@@ -8,7 +8,8 @@ import time
 import requests
 
 from bot.store import REPLIED, SKIPPED
-from tests.bot.conftest import BOT, copy_moved, untouched
+from tests.bot.conftest import BOT
+from tests.conftest import copy_moved, untouched
 
 REPORT = re.compile(r"\[Report\]\((http://127\.0\.0\.1:\d+/results/[0-9a-f]{64})\)")
 

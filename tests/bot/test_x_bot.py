@@ -6,7 +6,8 @@ import re
 
 from bot.replies import x_length
 from bot.store import REPLIED
-from tests.bot.conftest import BOT, copy_moved, kill, start, untouched, wait_for
+from tests.bot.conftest import BOT, kill, start, wait_for
+from tests.conftest import copy_moved, untouched
 
 
 def test_a_mention_with_a_photo_gets_one_reply_within_280_characters(

@@ -3,40 +3,61 @@ a real service on loopback, and a test page on loopback showing images the tests
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from aiohttp import web
-from playwright.sync_api import BrowserContext, Worker, sync_playwright
+from playwright.sync_api import BrowserContext, Locator, Page, Worker, sync_playwright
 
-from tests.bot.conftest import copy_moved, untouched
-from tests.conftest import CHROMIUM, CHROMIUM_QUIET
+from tests.conftest import CHROMIUM, CHROMIUM_QUIET, copy_moved, untouched
 from tests.service.harness import ThreadedServer
 
 EXTENSION = Path(__file__).resolve().parents[2] / "extension"
 PAGE = """<!doctype html><title>Photos</title>
-<p>Two photos of a news story.</p>
-<img id="spliced" src="/spliced.jpg" width="320" height="240">
+<p>Photos of a news story.</p>
+<img id="spliced" src="/spliced.jpg" width="320" height="240"
+     onclick="this.dataset.clicks = Number(this.dataset.clicks || 0) + 1">
 <img id="untouched" src="/untouched.jpg" width="320" height="240">
+<img id="private" src="/private.jpg" width="160" height="120">
 <img id="made-here" width="160" height="120" alt="made in the page">
+<img id="inline" src="data:image/jpeg;base64,{inline}" width="160" height="120">
+<iframe id="frame" src="/frame.html" width="360" height="280"></iframe>
 <p id="after">Text after the photos.</p>
 <script>
   // An image only this page can read: a blob: URL of bytes it fetched itself.
-  fetch("/untouched.jpg").then((r) => r.blob()).then((blob) => {
+  fetch("/untouched.jpg").then((r) => r.blob()).then((blob) => {{
     document.getElementById("made-here").src = URL.createObjectURL(blob);
-  });
+  }});
 </script>"""
+FRAME = '<!doctype html><img id="framed" src="/framed.jpg" width="320" height="240">'
+SESSION = "session=signed-in"
 
 
 @pytest.fixture
 def site() -> Iterator[ThreadedServer]:
-    """The test page and its two images (one copy-moved), on loopback."""
-    files = {"/spliced.jpg": copy_moved(), "/untouched.jpg": untouched()}
+    """The test page on loopback: the copy-moved photo and the untouched one as plain files,
+    a photo only the signed-in page may fetch (the page sets the cookie), one made into a
+    blob: URL by the page, one inline as a data: URL, and one inside an iframe."""
+    # Seed 32: the face search takes a patch of scene 31 for a face; this photo has none.
+    spliced, clean = copy_moved(), untouched(32)
+    files = {"/spliced.jpg": spliced, "/untouched.jpg": clean, "/framed.jpg": clean}
 
     async def serve(request: web.Request) -> web.Response:
         if request.path == "/":
-            return web.Response(text=PAGE, content_type="text/html")
+            page = PAGE.format(inline=base64.b64encode(spliced).decode())
+            response = web.Response(text=page, content_type="text/html")
+            response.headers["Set-Cookie"] = f"{SESSION}; Path=/; SameSite=Strict"
+            return response
+        if request.path == "/frame.html":
+            return web.Response(text=FRAME, content_type="text/html")
+        if request.path == "/private.jpg":
+            if request.headers.get("Cookie") != SESSION:
+                raise web.HTTPForbidden()
+            return web.Response(body=spliced, content_type="image/jpeg")
+        if request.path not in files:
+            raise web.HTTPNotFound()
         return web.Response(body=files[request.path], content_type="image/jpeg")
 
     app = web.Application()
@@ -71,27 +92,37 @@ def worker(browser) -> Worker:
     return workers[0]
 
 
-def extension_page(browser: BrowserContext, worker: Worker, name: str):
+def extension_page(browser: BrowserContext, worker: Worker, name: str) -> Page:
     """One of the extension's own pages (options, popup) in a tab."""
     page = browser.new_page()
     page.goto(worker.url.rsplit("/", 1)[0] + f"/pages/{name}.html")
     return page
 
 
-def configure(worker: Worker, service_url: str, api_key: str = "") -> None:
-    worker.evaluate(
-        "([url, key]) => chrome.storage.sync.set({serviceUrl: url, apiKey: key})",
-        [service_url, api_key],
-    )
+def overlay(page: Page, src_end: str) -> Locator:
+    """The overlay FakeCheck drew over the images whose address ends with ``src_end``."""
+    return page.locator(f"fakecheck-overlay[data-src$='{src_end}']")
+
+
+def configure(worker: Worker, service_url: str) -> None:
+    """Points the extension at a service, as saving the options would."""
+    worker.evaluate("(url) => chrome.storage.sync.set({ serviceUrl: url })", service_url)
 
 
 def click_image(worker: Worker, page_url: str, image_url: str) -> None:
-    """What a click on the menu item does: the handler with Chrome's info and tab."""
+    """What a click on the menu item does: the handler with Chrome's info (the frame showing
+    the image included) and tab; returns once the overlay is drawn."""
     worker.evaluate(
         """async ([pageUrl, srcUrl]) => {
             const [tab] = await chrome.tabs.query({ url: pageUrl });
+            const frames = await chrome.scripting.executeScript({
+                target: { tabId: tab.id, allFrames: true },
+                func: (src) => [...document.images].some((img) => img.src === src),
+                args: [srcUrl],
+            });
+            const { frameId } = frames.find((frame) => frame.result);
             await self.fakecheck.onContextClick(
-                { menuItemId: "fakecheck-check-image", srcUrl, pageUrl }, tab);
+                { menuItemId: "fakecheck-check-image", srcUrl, pageUrl, frameId }, tab);
         }""",
         [page_url, image_url],
     )

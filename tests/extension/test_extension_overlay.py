@@ -1,5 +1,5 @@
-"""The extension in real Chromium: the verdict drawn over each image of a page, the heatmap
-toggle, the menu item, errors in words, options saved and used, the popup."""
+"""The extension in real Chromium: the verdict drawn over each image of a page, whichever way
+its bytes are reached, and the heatmap toggle; the menu item."""
 
 from __future__ import annotations
 
@@ -7,14 +7,9 @@ import time
 
 from playwright.sync_api import expect
 
-from tests.bot.conftest import copy_moved
-from tests.conftest import SCREENSHOTS
-from tests.extension.conftest import click_image, configure, extension_page
+from tests.conftest import SCREENSHOTS, copy_moved
+from tests.extension.conftest import click_image, configure, overlay
 from tests.service.harness import Origin
-
-
-def overlay(page, image: str):
-    return page.locator(f"fakecheck-overlay[data-src$='{image}']")
 
 
 def test_each_image_gets_its_band_and_the_heatmap_toggles_on(browser, worker, site, service):
@@ -33,107 +28,48 @@ def test_each_image_gets_its_band_and_the_heatmap_toggles_on(browser, worker, si
     expect(clean.locator(".band")).to_have_attribute("data-band", "inconclusive")
     report = spliced.locator("a", has_text="Full report")
     assert report.get_attribute("href").startswith(f"{service.url}/results/")
+    assert spliced.bounding_box() == page.locator("#spliced").bounding_box()
 
     heatmap = spliced.locator("button[data-layer='heatmap']")
     heatmap.click()
     expect(heatmap).to_have_attribute("aria-pressed", "true")
     layer = spliced.locator("img.layer")
     expect(layer).to_be_visible()
-    assert "/heatmap.png" in layer.get_attribute("src")
+    # The worker hands the picture over as data, so the page need not reach the service.
+    assert layer.get_attribute("src").startswith("data:image/png;base64,")
     page.wait_for_function(
-        "() => document.querySelector('fakecheck-overlay').shadowRoot.querySelector('img.layer').naturalWidth > 0"
+        "img => img.complete && img.naturalWidth > 0", arg=layer.element_handle()
     )
-    assert page.locator("#after").bounding_box() == layout  # the page's layout is untouched
+
+    # Neither layout nor clicks of the page change: a click beside the panel reaches the image.
+    assert page.locator("#after").bounding_box() == layout
+    page.locator("#spliced").click(position={"x": 300, "y": 220})
+    expect(page.locator("#spliced")).to_have_attribute("data-clicks", "1")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=SCREENSHOTS / "extension-overlay.png", full_page=True)
 
     spliced.locator("button.close").click()
     expect(spliced).to_have_count(0)
+    expect(clean).to_have_count(1)
 
 
-def test_menu_item_is_registered_for_images(worker):
-    check = """(id) => new Promise((resolve) => chrome.contextMenus.update(id, {}, () =>
-        resolve(chrome.runtime.lastError ? chrome.runtime.lastError.message : "registered")))"""
-    for _ in range(100):  # onInstalled runs just after the worker starts
-        if worker.evaluate(check, "fakecheck-check-image") == "registered":
-            break
-        time.sleep(0.05)
-    assert worker.evaluate(check, "fakecheck-check-image") == "registered"
-    assert worker.evaluate(check, "no-such-item") != "registered"  # the check can fail
-
-
-def test_blob_and_data_images_badge_and_popup(browser, worker, site, service, tmp_path):
+def test_images_behind_a_login_in_blobs_data_urls_and_frames(browser, worker, site, service):
     configure(worker, service.url)
     page = browser.new_page()
     page.goto(site.url + "/")
     page.wait_for_function("() => document.getElementById('made-here').src.startsWith('blob:')")
     blob_url = page.eval_on_selector("#made-here", "img => img.src")
-    click_image(worker, site.url + "/", blob_url)
+    data_url = page.eval_on_selector("#inline", "img => img.src")
+
+    for image in (site.url + "/private.jpg", blob_url, data_url, site.url + "/framed.jpg"):
+        click_image(worker, site.url + "/", image)
+
+    # Only the page, with its cookie, may read /private.jpg: the worker's own try is refused.
+    expect(overlay(page, "/private.jpg").locator(".band")).to_have_text("Likely manipulated")
     expect(overlay(page, blob_url[-12:]).locator(".band")).to_have_text("Inconclusive")
-
-    click_image(worker, site.url + "/", site.url + "/spliced.jpg")
-    badge = worker.evaluate(
-        """async (pageUrl) => {
-            const [tab] = await chrome.tabs.query({ url: pageUrl });
-            return chrome.action.getBadgeText({ tabId: tab.id });
-        }""",
-        site.url + "/",
-    )
-    assert badge == "!"
-
-    popup = extension_page(browser, worker, "popup")
-    rows = popup.locator("#recent li")
-    expect(rows).to_have_count(2)
-    expect(rows.first.locator(".band")).to_have_text("Likely manipulated")
-    assert rows.first.locator("img").get_attribute("src").startswith("data:image/jpeg")
-    photo = tmp_path / "local.jpg"
-    photo.write_bytes(copy_moved())
-    popup.set_input_files("#file", photo)
-    expect(popup.locator("#status")).to_contain_text("local.jpg: Likely manipulated")
-    expect(rows).to_have_count(3)
-
-
-def test_service_stopped_says_unreachable(browser, worker, site, start_service):
-    stopped = start_service()
-    stopped.stop()
-    configure(worker, stopped.url)
-    page = browser.new_page()
-    page.goto(site.url + "/")
-
-    click_image(worker, site.url + "/", site.url + "/spliced.jpg")
-
-    message = overlay(page, "/spliced.jpg").locator(".message")
-    expect(message).to_contain_text(f"unreachable at {stopped.url}")
-
-
-def test_options_saved_in_the_page_and_used(browser, worker, site, start_service):
-    keyed = start_service(api_keys=("k1",))
-    options = extension_page(browser, worker, "options")
-    expect(options.locator("#serviceUrl")).to_have_value("http://127.0.0.1:8080")
-    options.fill("#serviceUrl", keyed.url + "/")
-    options.click("#save")
-    expect(options.locator("#status")).to_have_text("Saved.")
-    options.click("#test")
-    expect(options.locator("#status")).to_have_text("Connected: the detector is loaded.")
-
-    page = browser.new_page()
-    page.goto(site.url + "/")
-    click_image(worker, site.url + "/", site.url + "/spliced.jpg")
-    expect(overlay(page, "/spliced.jpg").locator(".message")).to_contain_text("API key")
-
-    options.fill("#apiKey", "k1")
-    options.click("#save")
-    expect(options.locator("#status")).to_have_text("Saved.")
-    assert worker.evaluate("() => chrome.storage.sync.get(null)") == {
-        "serviceUrl": keyed.url,
-        "apiKey": "k1",
-    }
-    click_image(worker, site.url + "/", site.url + "/spliced.jpg")
-    expect(overlay(page, "/spliced.jpg").locator(".band")).to_have_text("Likely manipulated")
-
-    options.fill("#serviceUrl", "ftp://example.org")
-    options.click("#save")
-    expect(options.locator("#status")).to_contain_text("must be an http")
+    expect(overlay(page, data_url[-12:]).locator(".band")).to_have_text("Likely manipulated")
+    framed = page.frame_locator("#frame").locator("fakecheck-overlay[data-src$='/framed.jpg']")
+    expect(framed.locator(".band")).to_have_text("Inconclusive")
 
 
 def test_an_image_the_extension_cannot_read_is_sent_as_its_url(
@@ -164,3 +100,14 @@ def test_an_image_the_extension_cannot_read_is_sent_as_its_url(
         assert other.hits.count("/far.jpg") == 4
     finally:
         other.stop()
+
+
+def test_menu_item_is_registered_for_images(worker):
+    check = """(id) => new Promise((resolve) => chrome.contextMenus.update(id, {}, () =>
+        resolve(chrome.runtime.lastError ? chrome.runtime.lastError.message : "registered")))"""
+    for _ in range(100):  # onInstalled runs just after the worker starts
+        if worker.evaluate(check, "fakecheck-check-image") == "registered":
+            break
+        time.sleep(0.05)
+    assert worker.evaluate(check, "fakecheck-check-image") == "registered"
+    assert worker.evaluate(check, "no-such-item") != "registered"  # the check can fail

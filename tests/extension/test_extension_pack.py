@@ -19,7 +19,8 @@ def test_chrome_and_firefox_zips(tmp_path):
     for name in chrome.namelist():
         if name != "manifest.json":
             assert chrome.read(name) == firefox.read(name)
-    assert "content/overlay.js" in chrome.namelist() and "pack.py" not in chrome.namelist()
+    assert {"service-worker.js", "sw-image.js", "content/overlay.js"} <= set(chrome.namelist())
+    assert not [name for name in chrome.namelist() if name.startswith(("test/", "pack", "package"))]
     chrome_manifest = json.loads(chrome.read("manifest.json"))
     firefox_manifest = json.loads(firefox.read("manifest.json"))
     assert chrome_manifest["background"] == {
@@ -27,7 +28,8 @@ def test_chrome_and_firefox_zips(tmp_path):
         "type": "module",
     }
     assert firefox_manifest["background"]["scripts"] == ["service-worker.js"]
-    assert firefox_manifest["browser_specific_settings"]["gecko"]["id"]
+    gecko = firefox_manifest["browser_specific_settings"]["gecko"]
+    assert gecko["id"] and gecko["data_collection_permissions"]["required"] == ["websiteContent"]
     for manifest in (chrome_manifest, firefox_manifest):
         assert manifest["manifest_version"] == 3
         for path in (manifest["action"]["default_popup"], manifest["options_ui"]["page"]):
