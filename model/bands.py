@@ -1,16 +1,18 @@
 """How the signals' evidence becomes one band, one score and the reasons.
 
 The rules, in order:
-1. Declared generation or compositing (provenance) or a copy-move found (clone) is
-   enough on its own for ``likely_manipulated``: both are direct evidence.
+1. Declared generation or compositing (provenance), a copy-move found (clone) or a face
+   judged GAN-generated at the face network's validated threshold (synthetic_face) is
+   enough on its own for ``likely_manipulated``: each is direct evidence.
 2. The ELA-CNN's calibrated probability reaches the validated threshold: likely
    manipulated, unless the evidence is weak (tiny, heavily recompressed, no JPEG history),
    which makes it inconclusive with the reason stated.
 3. Below the clear threshold and nothing weak: no_evidence; metadata that says an editor
-   touched the file moves that to inconclusive (edited, but no local trace found).
+   touched the file, or a face scoring above the face network's clear threshold, moves
+   that to inconclusive.
 4. Everything else is inconclusive.
 The score is the strongest calibrated evidence: the CNN's probability, raised to the
-clone or provenance score when those fire.
+clone, provenance or face score when those fire.
 """
 
 from __future__ import annotations
@@ -30,6 +32,8 @@ class Evidence:
     clone: SignalResult
     metadata: SignalResult
     provenance: SignalResult
+    face: SignalResult
+    face_calibration: Calibration
 
 
 def decide(
@@ -47,6 +51,12 @@ def decide(
         direct = True
         score = max(score, evidence.clone.score)
         reasons += evidence.clone.findings
+    face = evidence.face.score
+    if face is not None and face >= evidence.face_calibration.manipulated_threshold:
+        direct = True
+        score = max(score, face)
+        reasons += evidence.face.findings
+    doubtful_face = face is not None and face >= evidence.face_calibration.clear_threshold
     high = evidence.probability >= calibration.manipulated_threshold
     if high:
         reasons.append(
@@ -60,7 +70,9 @@ def decide(
         reasons += evidence.weak
     elif evidence.probability < calibration.clear_threshold:
         edited = evidence.metadata.score is not None and evidence.metadata.score >= 0.5
-        band = INCONCLUSIVE if edited else NO_EVIDENCE
+        band = INCONCLUSIVE if edited or doubtful_face else NO_EVIDENCE
+        if doubtful_face:
+            reasons.append("A face may be GAN-generated, but not clearly enough to say so")
         if not edited:
             reasons.append("No sign of local editing was found in the compression traces")
     else:

@@ -94,6 +94,33 @@ def train(workdir: Path, steps: int | None, manifests: tuple[str, ...]) -> None:
     )
 
 
+@main.command("train-faces")
+@click.option(
+    "--workdir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("var/train-faces"),
+    show_default=True,
+    help="Where metrics and plots are written.",
+)
+@click.option("--epochs", type=int, help="Training epochs (default from the config).")
+@click.option(
+    "--manifest",
+    type=click.Path(exists=True, dir_okay=False),
+    help="Faces manifest (default: ../shared/datasets/faces).",
+)
+def train_faces(workdir: Path, epochs: int | None, manifest: str | None) -> None:
+    """Train Meso-4 on real and GAN faces, calibrate it and write its weights and figures."""
+    from model.face_train import train_faces as run
+
+    config = get_config()
+    overrides = {k: v for k, v in (("epochs", epochs), ("manifest", manifest)) if v}
+    config = replace(config, face_train=replace(config.face_train, **overrides))
+    metrics = run(config, workdir)
+    click.echo(
+        json.dumps({k: v for k, v in metrics.items() if k.startswith(("test", "face"))}, indent=2)
+    )
+
+
 @main.command()
 @click.option(
     "--data",
@@ -108,12 +135,20 @@ def train(workdir: Path, steps: int | None, manifests: tuple[str, ...]) -> None:
     type=click.Path(file_okay=False, path_type=Path),
     help="Also write ROC and reliability PNGs here.",
 )
-def evaluate(manifest: str, as_json: bool, report: Path | None) -> None:
+@click.option(
+    "--faces",
+    is_flag=True,
+    help="Every image is one face crop (a faces manifest): judged whole, without a face search.",
+)
+def evaluate(manifest: str, as_json: bool, report: Path | None, faces: bool) -> None:
     """Measure the detector on a labelled manifest."""
     from model.evaluate import evaluate_manifests
 
+    config = get_config()
+    if faces:
+        config = replace(config, faces=replace(config.faces, whole_image=True))
     try:
-        result = evaluate_manifests(get_config(), {"data": Path(manifest)}, report)["data"]
+        result = evaluate_manifests(config, {"data": Path(manifest)}, report)["data"]
     except ModelError as error:
         raise click.ClickException(str(error)) from error
     except ValueError as error:
@@ -125,6 +160,7 @@ def evaluate(manifest: str, as_json: bool, report: Path | None) -> None:
         click.echo(f"{key:>12}: {value}")
     click.echo(f"{'per kind AUC':>12}: {result['per_kind_auc']}")
     click.echo(f"{'confusion':>12}: {result['confusion']}")
+    click.echo(f"{'faces':>12}: {result['synthetic_face']}")
 
 
 def _headline(result: dict) -> dict:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image
 
-from model import ela, inference, weights
+from model import ela, face_model, inference, synthetic_face, weights
 from model.bands import Evidence, decide
 from model.clone import detect_copy_move
 from model.config import DetectorConfig, get_config
@@ -28,8 +28,11 @@ class _Prepared:
 
 
 class Detector:
-    def __init__(self, trained: weights.Trained, config: DetectorConfig):
+    def __init__(
+        self, trained: weights.Trained, faces: face_model.FaceModel, config: DetectorConfig
+    ):
         self.trained = trained
+        self.faces = faces
         self.config = config
         self.model_info = {"name": weights.MODEL_NAME, "version": trained.version}
 
@@ -37,7 +40,7 @@ class Detector:
     def load(cls, config: DetectorConfig | None = None) -> Detector:
         """Raises ModelError when the weights are missing or do not fit."""
         config = config or get_config()
-        return cls(weights.load(config.weights_dir), config)
+        return cls(weights.load(config.weights_dir), face_model.load(config.weights_dir), config)
 
     def analyze(self, data: bytes) -> Verdict:
         """Raises an ImageError subclass for bytes that are not a usable image."""
@@ -78,6 +81,7 @@ class Detector:
         clone = detect_copy_move(image.pixels, self.config.clone)
         metadata = read_metadata(image)
         provenance = read_provenance(image)
+        face = synthetic_face.judge(image.pixels, self.faces, self.config.faces)
         estimate = estimate_quality(image.quantization)
         quality = estimate.quality if estimate else None
 
@@ -92,11 +96,10 @@ class Detector:
             ela_picture = _to_picture(
                 ela.error_picture(output.error), prepared.mosaic, (height, width), picture_size
             )
-        if clone.mask is not None:
-            clone_mask = np.asarray(
-                Image.fromarray(clone.mask.astype(np.float32)).resize(picture_size[::-1])
-            )
-            heat = np.maximum(heat, clone_mask)
+        for signal in (clone, face):
+            if signal.mask is not None:
+                mask = Image.fromarray(signal.mask.astype(np.float32)).resize(picture_size[::-1])
+                heat = np.maximum(heat, np.asarray(mask))
         evidence = Evidence(
             probability=probability,
             hotspot=where(heat) if heat.any() else "centre",
@@ -104,6 +107,8 @@ class Detector:
             clone=clone,
             metadata=metadata,
             provenance=provenance,
+            face=face,
+            face_calibration=self.faces.calibration,
         )
         band, score, reasons = decide(evidence, calibration, self.config.clone.threshold)
         ela_signal_score = None if output is None else probability
@@ -112,6 +117,7 @@ class Detector:
             clone,
             metadata,
             provenance,
+            face,
         )
         return Verdict(
             id=image_id(image.data),

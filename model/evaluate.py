@@ -100,11 +100,23 @@ def metrics(outcomes: list[Outcome], clone_threshold: float) -> dict[str, Any]:
             label: {band: counts[(value, band)] for band in BANDS}
             for label, value in (("manipulated", 1), ("untouched", 0))
         },
+        "synthetic_face": _face_metrics(outcomes, labels),
         "clone": {
             "auc": auc(clone_scores, labels),
             "detection_rate": float(clone_found[positives].mean()) if positives.any() else None,
             "fpr": float(clone_found[negatives].mean()) if negatives.any() else None,
         },
+    }
+
+
+def _face_metrics(outcomes: list[Outcome], labels: np.ndarray) -> dict[str, Any]:
+    """The face signal alone, on the images where it found a face (it has no opinion elsewhere)."""
+    scores = [o.signal_scores.get("synthetic_face") for o in outcomes]
+    judged = np.array([score is not None for score in scores], dtype=bool)
+    values = np.array([score for score in scores if score is not None])
+    return {
+        "faces_found": float(judged.mean()) if len(outcomes) else None,
+        "auc": auc(values, labels[judged]) if judged.any() else None,
     }
 
 

@@ -1,4 +1,4 @@
-"""``make bench``: the detector's speed, then the service's (``service.py``) and the Reddit
+"""``make bench``: the detector's speed (with the synthetic_face signal's own cost), then the service's (``service.py``) and the Reddit
 bot's (``bot.py``), as ratios measured in this one run.
 
 Targets (issue: the detector): a 12 MP JPEG analysed in at most 4x the time of one Pillow
@@ -22,6 +22,7 @@ from PIL import Image
 from tests.conftest import jpeg, scene
 
 REPEATS = 7
+FACES = Path(__file__).resolve().parents[3] / "shared" / "datasets" / "faces"
 
 
 def photo(width: int, height: int) -> bytes:
@@ -39,6 +40,25 @@ def median_seconds(action, repeats: int = REPEATS) -> float:
         action()
         times.append(time.perf_counter() - start)
     return statistics.median(times)
+
+
+def faces(detector) -> None:
+    """The synthetic_face signal's own cost at 1 MP: without a face (the search alone), and
+    per face (the same scene with one face pasted in, minus the empty one)."""
+    from model import synthetic_face
+    from model.face_train import scene_with
+
+    face = np.asarray(Image.open(FACES / "real" / "00002.jpg").convert("RGB"))
+    with_face, _ = scene_with(face, np.random.default_rng(1))
+    with_face = np.asarray(Image.fromarray(with_face).resize((1155, 866)))
+    empty = np.asarray(Image.open(io.BytesIO(photo(1155, 866))).convert("RGB"))
+    config = detector.config.faces
+    found = len(synthetic_face.judge(with_face, detector.faces, config).details["faces"])
+    alone = median_seconds(lambda: synthetic_face.judge(empty, detector.faces, config))
+    one = median_seconds(lambda: synthetic_face.judge(with_face, detector.faces, config))
+    print(f"{'faces: none, 1 MP':<28}{alone * 1000:>9.1f} ms{'':>20}  <= 10 ms")
+    per_face = (one - alone) / max(1, found)
+    print(f"{'faces: per face':<28}{per_face * 1000:>9.1f} ms{'':>20}  <= 15 ms ({found} found)")
 
 
 def pillow_decode(data: bytes) -> None:
@@ -77,6 +97,7 @@ def main() -> None:
         )
     seconds = statistics.median(cold_start(photo(1155, 866)) for _ in range(3))
     print(f"{'cold start (1 MP)':<28}{seconds:>10.2f} s{'':>20}  <= 3 s")
+    faces(detector)
 
     from tests.benchmarks import bot, service
 

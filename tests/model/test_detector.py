@@ -20,7 +20,8 @@ def test_verdict_carries_the_contract(detector):
     assert body["verdict"] in BANDS
     assert 0.0 <= body["score"] <= 1.0
     assert body["reasons"] and all(isinstance(r, str) for r in body["reasons"])
-    assert [s["name"] for s in body["signals"]] == ["ela_cnn", "clone", "metadata", "provenance"]
+    names = [s["name"] for s in body["signals"]]
+    assert names == ["ela_cnn", "clone", "metadata", "provenance", "synthetic_face"]
     assert body["image"] == {"width": 384, "height": 256, "format": "JPEG", "jpeg_quality": 90}
     assert body["model"]["name"] == "ela-cnn" and body["model"]["version"]
     for picture in (verdict.ela_png(), verdict.heatmap_png()):

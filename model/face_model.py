@@ -1,0 +1,74 @@
+"""The trained Meso-4 with its calibration: saved, loaded, and run on face crops.
+
+A checkpoint named ``meso4`` beside the ELA-CNN's: parameters and batch-norm statistics,
+with the calibration and a training summary.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+from flax import nnx
+
+from model import checkpoint
+from model.calibration import Calibration
+from model.meso import Meso4
+
+STEM = "meso4"
+# Batch-norm statistics are part of what was learned, so they are saved with the parameters.
+_KINDS = (nnx.Param, nnx.BatchStat)
+CHUNK = 32
+
+
+@nnx.jit
+def _logits(network: Meso4, crops: jax.Array) -> jax.Array:
+    return network(crops)
+
+
+@dataclass
+class FaceModel:
+    network: Meso4
+    calibration: Calibration
+    version: str
+    summary: dict[str, Any] = field(default_factory=dict)
+
+    def logits(self, crops: np.ndarray) -> np.ndarray:
+        """Logits for uint8 crops (N, 256, 256, 3), in chunks padded to a power of two so
+        few shapes are ever compiled."""
+        self.network.eval()
+        out = []
+        for start in range(0, len(crops), CHUNK):
+            chunk = crops[start : start + CHUNK]
+            batch = np.zeros((1 << (len(chunk) - 1).bit_length(), *chunk.shape[1:]), np.float32)
+            batch[: len(chunk)] = chunk / 255.0
+            out.append(np.asarray(_logits(self.network, jnp.asarray(batch)))[: len(chunk)])
+        return np.concatenate(out) if out else np.zeros(0, np.float32)
+
+    def probabilities(self, crops: np.ndarray) -> np.ndarray:
+        return self.calibration.probability(self.logits(crops))
+
+
+def save(directory: Path, model: FaceModel) -> None:
+    meta = {
+        "name": STEM,
+        "version": model.version,
+        "calibration": model.calibration.to_json(),
+        "summary": model.summary,
+    }
+    checkpoint.write(directory, STEM, model.network, _KINDS, meta)
+
+
+def load(directory: Path) -> FaceModel:
+    """Raises ModelError with what is missing or wrong."""
+    meta = checkpoint.read_meta(directory, STEM, "face network")
+    network = Meso4(nnx.Rngs(0))
+    checkpoint.restore(directory, STEM, network, _KINDS, "face network")
+    network.eval()
+    return FaceModel(
+        network, Calibration(**meta["calibration"]), str(meta["version"]), meta.get("summary", {})
+    )

@@ -1,0 +1,66 @@
+"""Finding faces in an image and cropping them as the face network was trained to see them.
+
+OpenCV's Haar cascade ships inside its 4.x wheel, so nothing is downloaded. The search runs
+on a small grey copy (faces need few pixels to be found); crops are cut from the full image.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+import cv2
+import numpy as np
+from PIL import Image
+
+from model.config import FaceConfig
+
+Box = tuple[int, int, int, int]  # x, y, width, height in stored pixels
+
+
+@cache
+def _cascade(name: str) -> cv2.CascadeClassifier:
+    cascade = cv2.CascadeClassifier(cv2.data.haarcascades + name)
+    if cascade.empty():
+        raise RuntimeError(f"OpenCV's cascade {name} is missing from its package")
+    return cascade
+
+
+def find_faces(pixels: np.ndarray, config: FaceConfig) -> list[Box]:
+    """Boxes of the faces in an RGB image, largest first."""
+    if config.whole_image:
+        return [(0, 0, pixels.shape[1], pixels.shape[0])]
+    height, width = pixels.shape[:2]
+    scale = min(1.0, config.search_side / max(height, width))
+    grey = cv2.cvtColor(pixels, cv2.COLOR_RGB2GRAY)
+    if scale < 1.0:
+        size = (max(1, round(width * scale)), max(1, round(height * scale)))
+        grey = cv2.resize(grey, size, interpolation=cv2.INTER_AREA)
+    found = _cascade(config.cascade).detectMultiScale(
+        grey,
+        scaleFactor=config.scale_factor,
+        minNeighbors=config.min_neighbors,
+        minSize=(config.min_face, config.min_face),
+    )
+    boxes = [tuple(round(v / scale) for v in box) for box in found]
+    return sorted(boxes, key=lambda b: -b[2] * b[3])[: config.max_faces]
+
+
+def crop(pixels: np.ndarray, box: Box, config: FaceConfig) -> np.ndarray:
+    """A square (input_size, input_size, 3) crop around ``box``; edges repeat past the image."""
+    if config.whole_image:
+        return _resized(pixels, config.input_size)
+    x, y, w, h = box
+    side = max(w, h) * config.crop_scale
+    centre_x, centre_y = x + w / 2, y + h / 2 + config.crop_shift * side
+    left, top = round(centre_x - side / 2), round(centre_y - side / 2)
+    size = round(side)
+    pad = max(0, -left, -top, left + size - pixels.shape[1], top + size - pixels.shape[0])
+    padded = np.pad(pixels, ((pad, pad), (pad, pad), (0, 0)), mode="edge") if pad else pixels
+    square = padded[top + pad : top + pad + size, left + pad : left + pad + size]
+    return _resized(square, config.input_size)
+
+
+def _resized(pixels: np.ndarray, side: int) -> np.ndarray:
+    if pixels.shape[:2] == (side, side):
+        return pixels
+    return np.asarray(Image.fromarray(pixels).resize((side, side), Image.Resampling.BILINEAR))

@@ -1,0 +1,121 @@
+"""GAN-face detection: Meso-4's shape, a short training run, the face search, the signal."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+from flax import nnx
+from PIL import Image
+
+from model.bands import Evidence, decide
+from model.calibration import Calibration
+from model.cli import main
+from model.config import FaceConfig, FaceTrainConfig
+from model.face_model import FaceModel, load, save
+from model.face_train import scene_with, train_network
+from model.faces import crop, find_faces
+from model.meso import Meso4, parameter_count
+from model.signals import SignalResult
+from model.verdict import INCONCLUSIVE, LIKELY_MANIPULATED, NO_EVIDENCE
+from tests.conftest import jpeg, scene
+
+FACES = Path(__file__).resolve().parents[3] / "shared" / "datasets" / "faces"
+
+
+def real_face(name: str = "00002.jpg") -> np.ndarray:
+    return np.asarray(Image.open(FACES / "real" / name).convert("RGB"))
+
+
+def test_meso4_shapes_and_parameter_count():
+    network = Meso4(nnx.Rngs(0))
+    network.eval()
+    assert parameter_count(network) == 27_977  # Meso-4's ~28k
+    assert network(np.zeros((3, 256, 256, 3), np.float32)).shape == (3,)
+
+
+def test_a_short_training_run_lowers_the_loss():
+    """Two made-up classes (smooth vs fine-grained texture), as the real ones differ in texture."""
+    rng = np.random.default_rng(0)
+    base = rng.integers(60, 200, (48, 1, 1, 3)).astype(np.float32)
+    grain = rng.normal(0, 25, (48, 256, 256, 1)) * (np.arange(48) % 2)[:, None, None, None]
+    images = np.clip(base + grain, 0, 255).astype(np.uint8)
+    labels = (np.arange(48) % 2).astype(np.float32)
+    config = FaceTrainConfig(epochs=4, batch_size=16, recompress_share=0.0)
+    _, losses = train_network(images, labels, config)
+    assert losses[-1] < losses[0] * 0.8
+
+
+def test_face_search_finds_a_face_in_a_scene_and_none_in_an_empty_one():
+    config = FaceConfig()
+    with_face, (left, top, side, _) = scene_with(real_face(), np.random.default_rng(1))
+    boxes = find_faces(with_face, config)
+    assert boxes, "no face found"
+    x, y, w, h = boxes[0]
+    assert left <= x + w / 2 <= left + side and top <= y + h / 2 <= top + side
+    assert crop(with_face, boxes[0], config).shape == (256, 256, 3)
+    assert find_faces(scene(3, 480, 640), config) == []
+    whole = replace(config, whole_image=True)
+    assert find_faces(real_face(), whole) == [(0, 0, 256, 256)]
+
+
+def test_weights_round_trip(tmp_path):
+    network = Meso4(nnx.Rngs(3))
+    model = FaceModel(network, Calibration(0.5, 0.1, 0.9, 0.2), "test")
+    crops = np.stack([real_face(), real_face("00003.jpg")])
+    save(tmp_path, model)
+    loaded = load(tmp_path)
+    assert loaded.calibration == model.calibration
+    np.testing.assert_allclose(loaded.logits(crops), model.logits(crops), rtol=1e-5)
+
+
+def evidence(face_score: float | None) -> Evidence:
+    nothing = SignalResult("x")
+    face = SignalResult(
+        "synthetic_face", face_score, ("The face at the top left looks GAN-generated",)
+    )
+    return Evidence(
+        probability=0.05,
+        hotspot="centre",
+        weak=(),
+        clone=nothing,
+        metadata=nothing,
+        provenance=nothing,
+        face=face,
+        face_calibration=Calibration(manipulated_threshold=0.9, clear_threshold=0.3),
+    )
+
+
+def test_how_a_face_moves_the_band():
+    calibration = Calibration(manipulated_threshold=0.9, clear_threshold=0.2)
+    band, score, reasons = decide(evidence(0.97), calibration, 0.5)
+    assert (band, score) == (LIKELY_MANIPULATED, 0.97) and "GAN-generated" in reasons[0]
+    assert decide(evidence(0.5), calibration, 0.5)[0] == INCONCLUSIVE
+    assert decide(evidence(0.1), calibration, 0.5)[0] == NO_EVIDENCE
+    assert decide(evidence(None), calibration, 0.5)[0] == NO_EVIDENCE  # no face: no opinion
+
+
+def test_the_signal_in_analyze_json(tmp_path):
+    with_face, _ = scene_with(real_face(), np.random.default_rng(1))
+    paths = {"face": tmp_path / "face.jpg", "empty": tmp_path / "empty.jpg"}
+    paths["face"].write_bytes(jpeg(with_face, 92))
+    paths["empty"].write_bytes(jpeg(scene(3, 480, 640), 92))
+    result = CliRunner().invoke(
+        main, ["analyze", "--json", str(paths["face"]), str(paths["empty"])]
+    )
+    assert result.exit_code == 0, result.output
+    face, empty = (json.loads(line) for line in result.output.splitlines())
+    [signal] = [s for s in face["signals"] if s["name"] == "synthetic_face"]
+    assert 0 <= signal["score"] <= 1 and len(signal["details"]["faces"]) >= 1
+    assert len(signal["details"]["faces"][0]["box"]) == 4
+    [none] = [s for s in empty["signals"] if s["name"] == "synthetic_face"]
+    assert "score" not in none and none["details"]["faces"] == []
+
+
+@pytest.fixture(autouse=True)
+def _faces_beside_the_checkout():
+    assert FACES.is_dir(), f"{FACES} (the shared datasets) must sit beside the checkout"
