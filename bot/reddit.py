@@ -18,7 +18,7 @@ import prawcore
 from praw.endpoints import API_PATH
 from praw.exceptions import MissingRequiredAttributeException
 from praw.models import Comment, Message
-from prawcore.sessions import FiniteRetryStrategy
+from prawcore.sessions import RetryStrategy
 
 from bot import replies
 from bot.commands import (
@@ -58,11 +58,25 @@ def connect(config: BotConfig) -> praw.Reddit:
         reddit = praw.Reddit(config.reddit_site, **settings)
     except (MissingRequiredAttributeException, configparser.Error) as error:
         raise ConfigError(f"Reddit credentials: {error}") from error
-    # prawcore re-sends a request after a 5xx or a timeout, even a POST that may already have
-    # posted: one try only, and the worker's retry (which looks for an earlier answer first)
-    # does the rest. prawcore has no public setting for this.
-    reddit._core._retry_strategy_class = lambda: FiniteRetryStrategy(retries=1)
+    # prawcore has no public setting for this.
+    reddit._core._retry_strategy_class = _OneAttempt
     return reddit
+
+
+class _OneAttempt(RetryStrategy):
+    """prawcore re-sends a request after a 5xx or a timeout, even a POST that may already have
+    posted. Here each request is tried once, at once; the worker's retry, which looks for an
+    earlier answer first, does the rest. (prawcore's FiniteRetryStrategy with one retry would
+    also sleep 2-4 s before every first attempt.)"""
+
+    def _sleep_seconds(self) -> float | None:
+        return None
+
+    def consume_available_retry(self) -> _OneAttempt:
+        return self
+
+    def should_retry_on_failure(self) -> bool:
+        return False
 
 
 class RedditPlatform(Platform):
