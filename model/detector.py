@@ -34,7 +34,11 @@ class Detector:
         self.trained = trained
         self.faces = faces
         self.config = config
-        self.model_info = {"name": weights.MODEL_NAME, "version": trained.version}
+        # Both networks' versions: stored verdicts are reused only while neither changed.
+        self.model_info = {
+            "name": weights.MODEL_NAME,
+            "version": f"{trained.version}+{face_model.STEM}.{faces.version}",
+        }
 
     @classmethod
     def load(cls, config: DetectorConfig | None = None) -> Detector:

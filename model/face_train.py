@@ -29,7 +29,7 @@ from model.faces import find_faces
 from model.manifest import Row, read_manifest
 from model.meso import Meso4
 
-VERSION = "1"
+VERSION = "2"
 
 
 def load_faces(rows: list[Row], size: int) -> np.ndarray:
@@ -192,7 +192,10 @@ def train_faces(config: DetectorConfig, workdir: Path) -> dict:
         positives = labels["test"] == 1
         metrics[name] = {
             "auc": auc(scores, labels["test"]),
-            "precision": float((flagged & positives).sum() / max(1, flagged.sum())),
+            # None when nothing was flagged: no precision, rather than a false zero.
+            "precision": float((flagged & positives).sum() / flagged.sum())
+            if flagged.any()
+            else None,
             "recall": float((flagged & positives).mean() / positives.mean()),
             "fpr": float((flagged & ~positives).sum() / (~positives).sum()),
         }
