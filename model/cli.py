@@ -63,14 +63,19 @@ def analyze(files: tuple[str, ...], as_json: bool) -> None:
     sys.exit(1 if failed else 0)
 
 
+def _workdir(default: str, help: str):
+    """The --workdir option both training commands take."""
+    return click.option(
+        "--workdir",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=Path(default),
+        show_default=True,
+        help=help,
+    )
+
+
 @main.command()
-@click.option(
-    "--workdir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("var/train"),
-    show_default=True,
-    help="Where held-out sets, metrics and plots are written.",
-)
+@_workdir("var/train", "Where held-out sets, metrics and plots are written.")
 @click.option("--steps", type=int, help="Training steps (default from the config).")
 @click.option(
     "--manifest",
@@ -95,13 +100,7 @@ def train(workdir: Path, steps: int | None, manifests: tuple[str, ...]) -> None:
 
 
 @main.command("train-faces")
-@click.option(
-    "--workdir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("var/train-faces"),
-    show_default=True,
-    help="Where metrics and plots are written.",
-)
+@_workdir("var/train-faces", "Where metrics and plots are written.")
 @click.option("--epochs", type=int, help="Training epochs (default from the config).")
 @click.option(
     "--manifest",

@@ -73,12 +73,22 @@ def run(
     return outcomes, errors
 
 
+def flag_rates(flagged: np.ndarray, labels: np.ndarray) -> dict[str, float | None]:
+    """Precision, recall and false-positive rate of a flag; None where nothing defines one."""
+    positives, negatives = labels == 1, labels == 0
+    true_pos = int((flagged & positives).sum())
+    return {
+        "precision": true_pos / int(flagged.sum()) if flagged.any() else None,
+        "recall": true_pos / int(positives.sum()) if positives.any() else None,
+        "fpr": float((flagged & negatives).sum() / negatives.sum()) if negatives.any() else None,
+    }
+
+
 def metrics(outcomes: list[Outcome], clone_threshold: float) -> dict[str, Any]:
     labels = np.array([o.row.label for o in outcomes])
     scores = np.array([o.score for o in outcomes])
     flagged = np.array([o.band == LIKELY_MANIPULATED for o in outcomes], dtype=bool)
     positives, negatives = labels == 1, labels == 0
-    true_pos = int((flagged & positives).sum())
     kinds = sorted({o.row.kind for o in outcomes if o.row.label})
     kind_of = np.array([o.row.kind for o in outcomes])
     clone_scores = np.array([o.signal_scores.get("clone") or 0.0 for o in outcomes])
@@ -89,9 +99,7 @@ def metrics(outcomes: list[Outcome], clone_threshold: float) -> dict[str, Any]:
         "n_manipulated": int(positives.sum()),
         "auc": auc(scores, labels),
         "accuracy": float((flagged == positives).mean()) if len(outcomes) else None,
-        "precision": true_pos / int(flagged.sum()) if flagged.any() else None,
-        "recall": true_pos / int(positives.sum()) if positives.any() else None,
-        "fpr": float((flagged & negatives).sum() / negatives.sum()) if negatives.any() else None,
+        **flag_rates(flagged, labels),
         "per_kind_auc": {
             kind: auc(scores[(kind_of == kind) | negatives], labels[(kind_of == kind) | negatives])
             for kind in kinds

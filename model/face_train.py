@@ -24,7 +24,7 @@ from tqdm import tqdm
 from model import face_model
 from model.calibration import Calibration, calibrate
 from model.config import DetectorConfig, FaceTrainConfig
-from model.evaluate import Outcome, auc, plot
+from model.evaluate import Outcome, auc, flag_rates, plot
 from model.faces import find_faces
 from model.manifest import Row, read_manifest
 from model.meso import Meso4
@@ -188,16 +188,9 @@ def train_faces(config: DetectorConfig, workdir: Path) -> dict:
     for name, images in test_sets.items():
         scores = model.probabilities(images)
         plot([Outcome(r, float(p), "", {}) for r, p in zip(parts["test"], scores)], workdir, name)
-        flagged = scores >= calibration.manipulated_threshold
-        positives = labels["test"] == 1
         metrics[name] = {
             "auc": auc(scores, labels["test"]),
-            # None when nothing was flagged: no precision, rather than a false zero.
-            "precision": float((flagged & positives).sum() / flagged.sum())
-            if flagged.any()
-            else None,
-            "recall": float((flagged & positives).mean() / positives.mean()),
-            "fpr": float((flagged & ~positives).sum() / (~positives).sum()),
+            **flag_rates(scores >= calibration.manipulated_threshold, labels["test"]),
         }
     real_test = data["test"][labels["test"] == 0]
     metrics["face_search_rate"] = face_search_rate(real_test, config, settings.seed)

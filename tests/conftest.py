@@ -6,6 +6,8 @@ services it needs through ``start_service``."""
 from __future__ import annotations
 
 import io
+import os
+import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -32,6 +34,25 @@ CHROMIUM_QUIET = [
     "--disable-sync",
 ]
 SCREENSHOTS = Path("var/screenshots")
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def shared_datasets() -> Path:
+    """The shared datasets a few tests read: ``$FAKECHECK_DATASETS``, else ``../shared/datasets``
+    beside this checkout, else beside the checkout this one was cloned from (a clone made in
+    a temporary folder has nothing beside it)."""
+    if os.environ.get("FAKECHECK_DATASETS"):
+        return Path(os.environ["FAKECHECK_DATASETS"])
+    beside = ROOT.parent / "shared" / "datasets"
+    origin = subprocess.run(
+        ["git", "-C", str(ROOT), "config", "--get", "remote.origin.url"],
+        capture_output=True,
+        text=True,
+        check=False,  # no git or no origin: the path beside this checkout is all there is
+    ).stdout.strip()
+    if beside.is_dir() or not origin or "://" in origin:
+        return beside
+    return Path(origin).resolve().parent / "shared" / "datasets"
 
 
 def scene(seed: int, height: int = 256, width: int = 384) -> np.ndarray:

@@ -19,10 +19,10 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from tests.conftest import jpeg, scene
+from tests.conftest import jpeg, scene, shared_datasets
 
 REPEATS = 7
-FACES = Path(__file__).resolve().parents[3] / "shared" / "datasets" / "faces"
+FACES = shared_datasets() / "faces"
 
 
 def photo(width: int, height: int) -> bytes:

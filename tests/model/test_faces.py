@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-from pathlib import Path
 
 import numpy as np
-import pytest
 from click.testing import CliRunner
 from flax import nnx
 from PIL import Image
@@ -22,12 +20,13 @@ from model.faces import crop, find_faces
 from model.meso import Meso4, parameter_count
 from model.signals import SignalResult
 from model.verdict import INCONCLUSIVE, LIKELY_MANIPULATED, NO_EVIDENCE
-from tests.conftest import jpeg, scene
+from tests.conftest import jpeg, scene, shared_datasets
 
-FACES = Path(__file__).resolve().parents[3] / "shared" / "datasets" / "faces"
+FACES = shared_datasets() / "faces"
 
 
 def real_face(name: str = "00002.jpg") -> np.ndarray:
+    assert FACES.is_dir(), f"{FACES} is missing: set FAKECHECK_DATASETS to the shared datasets"
     return np.asarray(Image.open(FACES / "real" / name).convert("RGB"))
 
 
@@ -114,8 +113,3 @@ def test_the_signal_in_analyze_json(tmp_path):
     assert len(signal["details"]["faces"][0]["box"]) == 4
     [none] = [s for s in empty["signals"] if s["name"] == "synthetic_face"]
     assert "score" not in none and none["details"]["faces"] == []
-
-
-@pytest.fixture(autouse=True)
-def _faces_beside_the_checkout():
-    assert FACES.is_dir(), f"{FACES} (the shared datasets) must sit beside the checkout"
