@@ -116,9 +116,11 @@ def _corners(gray: np.ndarray, limit: int) -> tuple[np.ndarray, np.ndarray]:
         nfeatures=_CANDIDATES * limit, nlevels=1, edgeThreshold=_EDGE, fastThreshold=_FAST_THRESHOLD
     )
     keypoints = orb.detect(gray, None)
-    points = np.array([k.pt for k in keypoints], np.float32).reshape(-1, 2)
-    angles = np.radians(np.array([k.angle for k in keypoints], np.float32))
-    strength = np.array([k.response for k in keypoints], np.float32)
+    points = np.array(cv2.KeyPoint_convert(keypoints), np.float32).reshape(-1, 2)
+    angles, strength = (
+        np.array([(k.angle, k.response) for k in keypoints], np.float32).reshape(-1, 2).T
+    )
+    angles = np.radians(angles)
     cell_side = max(gray.shape) / _CELLS
     cells = (points[:, 1] // cell_side) * (_CELLS + 1) + points[:, 0] // cell_side
     order = np.lexsort((-strength, cells))

@@ -63,8 +63,10 @@ class VerdictConfig:
     min_side: int = 128
     # Estimated JPEG quality below this: earlier traces are mostly erased.
     min_jpeg_quality: int = 60
-    # Longer side of the ELA picture and heatmap handed to people.
-    picture_max_side: int = 1024
+    # Longer side of the ELA picture and heatmap handed to people. The maps hold at most
+    # max_cells 8x8 blocks a side (384 px), so 512 shows all they know; at 1024 the two
+    # PNGs took 60 ms of a 1 MP request, at 512 they take 14 ms.
+    picture_max_side: int = 512
 
 
 @dataclass(frozen=True)

@@ -87,16 +87,19 @@ def features(luma: jnp.ndarray, qualities: tuple[int, ...]) -> jnp.ndarray:
     """
     coefficients = dct.block_dct(dct.to_blocks_batched(jnp.asarray(luma)))
     ac = coefficients.at[..., 0, 0].set(0.0)
-    out = [jnp.log1p(jnp.mean(ac**2, axis=(-2, -1)))]
-    for quality in qualities:
-        table = jnp.asarray(dct.quant_table(quality))
-        scaled = coefficients / table
-        off = jnp.abs(scaled - jnp.round(scaled))
-        residual = off * table
-        out.append(jnp.log1p(jnp.mean(residual**2, axis=(-2, -1))))
-        weight = (jnp.abs(scaled) >= 0.5).astype(luma.dtype)
-        out.append(jnp.sum(off * weight, axis=(-2, -1)) / (jnp.sum(weight, axis=(-2, -1)) + 1.0))
-    return jnp.stack(out, axis=-1)
+    texture = jnp.log1p(jnp.mean(ac**2, axis=(-2, -1)))
+    # All qualities at once: (..., gh, gw, Q, 8, 8).
+    tables = np.stack([dct.quant_table(quality) for quality in qualities])
+    scaled = coefficients[..., None, :, :] / tables
+    off = jnp.abs(scaled - jnp.round(scaled))
+    energy = jnp.log1p(jnp.mean((off * tables) ** 2, axis=(-2, -1)))
+    coded = jnp.abs(scaled) >= 0.5
+    ghost = jnp.sum(jnp.where(coded, off, 0.0), axis=(-2, -1)) / (
+        jnp.sum(jnp.where(coded, 1.0, 0.0), axis=(-2, -1)) + 1.0
+    )
+    # Channels in the order texture, then (energy, ghost) per quality.
+    per_quality = jnp.stack([energy, ghost], axis=-1).reshape(*energy.shape[:-1], -1)
+    return jnp.concatenate([texture[..., None], per_quality], axis=-1)
 
 
 def feature_count(qualities: tuple[int, ...]) -> int:

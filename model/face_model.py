@@ -17,6 +17,7 @@ from flax import nnx
 
 from model import checkpoint
 from model.calibration import Calibration
+from model.compiled import Frozen, frozen_jit
 from model.meso import Meso4
 
 STEM = "meso4"
@@ -25,7 +26,7 @@ _KINDS = (nnx.Param, nnx.BatchStat)
 CHUNK = 32
 
 
-@nnx.jit
+@frozen_jit()
 def _logits(network: Meso4, crops: jax.Array) -> jax.Array:
     return network(crops)
 
@@ -37,16 +38,20 @@ class FaceModel:
     version: str
     summary: dict[str, Any] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        # Inference mode (batch-norm statistics, no dropout) is part of the frozen structure.
+        self.network.eval()
+        self._frozen = Frozen.of(self.network)
+
     def logits(self, crops: np.ndarray) -> np.ndarray:
         """Logits for uint8 crops (N, 256, 256, 3), in chunks padded to a power of two so
         few shapes are ever compiled."""
-        self.network.eval()
         out = []
         for start in range(0, len(crops), CHUNK):
             chunk = crops[start : start + CHUNK]
             batch = np.zeros((1 << (len(chunk) - 1).bit_length(), *chunk.shape[1:]), np.float32)
             batch[: len(chunk)] = chunk / 255.0
-            out.append(np.asarray(_logits(self.network, jnp.asarray(batch)))[: len(chunk)])
+            out.append(np.asarray(_logits(self._frozen, jnp.asarray(batch)))[: len(chunk)])
         return np.concatenate(out) if out else np.zeros(0, np.float32)
 
     def probabilities(self, crops: np.ndarray) -> np.ndarray:
@@ -66,9 +71,9 @@ def save(directory: Path, model: FaceModel) -> None:
 def load(directory: Path) -> FaceModel:
     """Raises ModelError with what is missing or wrong."""
     meta = checkpoint.read_meta(directory, STEM, "face network")
-    network = Meso4(nnx.Rngs(0))
-    checkpoint.restore(directory, STEM, network, _KINDS, "face network")
-    network.eval()
+    network = checkpoint.restore(
+        directory, STEM, lambda: Meso4(nnx.Rngs(0)), _KINDS, "face network"
+    )
     return FaceModel(
         network, Calibration(**meta["calibration"]), str(meta["version"]), meta.get("summary", {})
     )

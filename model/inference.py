@@ -8,22 +8,17 @@ compilations while one forward pass serves a whole batch.
 from __future__ import annotations
 
 import math
-import threading
 from dataclasses import dataclass
-from functools import partial
 
 import jax.numpy as jnp
 import numpy as np
-from flax import nnx
 
 from model import dct, ela
+from model.compiled import Frozen, frozen_jit
 from model.network import ElaNet
 
 # Grid sides are rounded up to a multiple of this many cells.
 BUCKET_CELLS = 16
-# nnx.jit splits and merges the module on every call, which is not safe from two threads at
-# once (the service analyses batches in several); XLA still uses every core inside one call.
-_FORWARD_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -33,7 +28,7 @@ class Output:
     error: np.ndarray  # (grid_h*8, grid_w*8) |re-save error| at the display quality
 
 
-@partial(nnx.jit, static_argnames="quality")
+@frozen_jit(static_argnames=("quality",))
 def _forward(model: ElaNet, rgb: jnp.ndarray, valid: jnp.ndarray, quality: int):
     cells, image = model(rgb, valid)
     error = jnp.abs(dct.from_blocks_batched(dct.block_idct(ela.residuals(dct.luma(rgb), quality))))
@@ -44,7 +39,7 @@ def _bucket(cells: int) -> int:
     return max(BUCKET_CELLS, math.ceil(cells / BUCKET_CELLS) * BUCKET_CELLS)
 
 
-def run(model: ElaNet, mosaics: list[ela.Mosaic], quality: int = 90) -> list[Output]:
+def run(network: Frozen, mosaics: list[ela.Mosaic], quality: int = 90) -> list[Output]:
     """The network's outputs and the ELA error at ``quality`` for every mosaic, in order."""
     if not mosaics:
         return []
@@ -55,8 +50,7 @@ def run(model: ElaNet, mosaics: list[ela.Mosaic], quality: int = 90) -> list[Out
     valid = np.zeros((batch, cells_h, cells_w), np.float32)
     for i, mosaic in enumerate(mosaics):
         rgb[i], valid[i] = ela.padded(mosaic, cells_h, cells_w)
-    with _FORWARD_LOCK:
-        outputs = _forward(model, jnp.asarray(rgb), jnp.asarray(valid), quality)
+    outputs = _forward(network, jnp.asarray(rgb), jnp.asarray(valid), quality=quality)
     cells, image, error = (np.asarray(x) for x in outputs)
     return [
         Output(

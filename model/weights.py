@@ -50,8 +50,9 @@ def load(directory: Path) -> Trained:
             for key, value in meta["spec"].items()
         }
     )
-    network = ElaNet(spec, nnx.Rngs(0))
-    checkpoint.restore(directory, STEM, network, nnx.Param, "detector")
+    network = checkpoint.restore(
+        directory, STEM, lambda: ElaNet(spec, nnx.Rngs(0)), nnx.Param, "detector"
+    )
     return Trained(
         network,
         spec,

@@ -1,11 +1,13 @@
 import io
+from concurrent.futures import ThreadPoolExecutor
 
 import jax.numpy as jnp
 import numpy as np
 from flax import nnx
 from PIL import Image
 
-from model import dct, ela, inference
+from model import dct, ela, inference, network
+from model.compiled import Frozen
 from model.network import ElaNet, NetworkSpec
 from tests.conftest import decoded, jpeg, scene
 
@@ -84,7 +86,7 @@ def test_large_image_is_sampled_on_its_own_grid():
 
 
 def test_single_and_batched_network_runs_agree():
-    network = ElaNet(NetworkSpec((75, 90)), nnx.Rngs(0))
+    network = Frozen.of(ElaNet(NetworkSpec((75, 90)), nnx.Rngs(0)))
     mosaics = [ela.make_mosaic(scene(seed, 200 + 40 * seed, 300), 48) for seed in range(3)]
     batched = inference.run(network, mosaics)
     for mosaic, together in zip(mosaics, batched):
@@ -92,3 +94,27 @@ def test_single_and_batched_network_runs_agree():
         assert alone.cells.shape == mosaic.grid
         np.testing.assert_allclose(alone.logit, together.logit, rtol=1e-4, atol=1e-4)
         np.testing.assert_allclose(alone.cells, together.cells, rtol=1e-4, atol=1e-4)
+
+
+def test_masked_median_matches_numpy_over_the_valid_cells():
+    rng = np.random.default_rng(3)
+    levels = rng.normal(0, 3, (4, 6, 7, 5)).astype(np.float32)
+    levels[1] = np.round(levels[1])  # ties
+    valid = (rng.random((4, 6, 7)) > 0.4).astype(np.float32)
+    valid[2, :, :] = 0  # an image with no valid cell
+    valid[3, :, :] = 0
+    valid[3, 0, :2] = 1  # two cells: the mean of both
+    got = np.asarray(network.masked_median(jnp.asarray(levels), jnp.asarray(valid)))
+    for b in range(4):
+        cells = levels[b][valid[b] > 0]
+        want = np.median(cells, axis=0) if len(cells) else np.zeros(5)
+        np.testing.assert_allclose(got[b], want, rtol=1e-6)
+
+
+def test_the_network_runs_from_two_threads_at_once():
+    frozen = Frozen.of(ElaNet(NetworkSpec((75, 90)), nnx.Rngs(0)))
+    mosaics = [ela.make_mosaic(scene(seed, 240, 320), 48) for seed in range(4)]
+    alone = [inference.run(frozen, [mosaic])[0].logit for mosaic in mosaics]
+    with ThreadPoolExecutor(2) as pool:
+        together = list(pool.map(lambda m: inference.run(frozen, [m])[0].logit, mosaics * 3))
+    np.testing.assert_allclose(together, alone * 3, rtol=1e-5)

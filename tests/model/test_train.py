@@ -12,6 +12,7 @@ from PIL import Image
 
 from model import ela, face_model, inference, weights
 from model.calibration import Calibration
+from model.compiled import Frozen
 from model.config import get_config
 from model.errors import ModelError
 from model.manifest import Row, write_manifest
@@ -95,8 +96,8 @@ def test_checkpoint_round_trips_exactly(tmp_path):
     assert loaded.spec == spec and loaded.version == "7"
     assert loaded.calibration == Calibration(0.7, -0.2, 0.8, 0.3)
     mosaic = ela.make_mosaic(scene(7), 48)
-    original = inference.run(network, [mosaic])[0]
-    restored = inference.run(loaded.network, [mosaic])[0]
+    original = inference.run(Frozen.of(network), [mosaic])[0]
+    restored = inference.run(Frozen.of(loaded.network), [mosaic])[0]
     assert original.logit == restored.logit
     np.testing.assert_array_equal(original.cells, restored.cells)
 
