@@ -9,10 +9,13 @@ import { imageFor } from "./sw-image.js";
 
 const GREY = "#555";
 
-// Calls one of the overlay's functions in the image's frame, injecting the overlay first
-// (it sets itself up once per page).
-async function inPage(target, method, args) {
+// The overlay's code in the image's frame; it sets itself up once per page.
+async function injectOverlay(target) {
   await chrome.scripting.executeScript({ target, files: ["content/overlay.js"] });
+}
+
+// Calls one of the overlay's functions in the image's frame.
+async function inPage(target, method, args) {
   await chrome.scripting.executeScript({
     target,
     func: (name, values) => globalThis.fakecheckOverlay[name](...values),
@@ -32,6 +35,7 @@ export async function onContextClick(info, tab) {
   const target = { tabId: tab.id, frameIds: [info.frameId ?? 0] };
   badge(tab.id, "…", GREY, "checking…");
   try {
+    await injectOverlay(target);
     await inPage(target, "spinner", [src]);
     const [settings, image] = await Promise.all([getSettings(), imageFor(src, target)]);
     const outcome = image ? await analyze(settings, image) : { ok: false, error: NOT_READABLE };
@@ -42,8 +46,10 @@ export async function onContextClick(info, tab) {
     }
     const { view } = outcome;
     badge(tab.id, view.badge, view.color, `${view.label}, score ${view.score}`);
-    const [heatmap, ela] = await Promise.all([picture(view.heatmapUrl), picture(view.elaUrl)]);
-    await Promise.all([addRecent(view, image), inPage(target, "show", [src, view, { heatmap, ela }])]);
+    const drawn = Promise.all([picture(view.heatmapUrl), picture(view.elaUrl)]).then(([heatmap, ela]) =>
+      inPage(target, "show", [src, view, { heatmap, ela }]),
+    );
+    await Promise.all([addRecent(view, image), drawn]);
   } catch (error) {
     badge(tab.id, "err", GREY, NO_OVERLAY);
     throw error;

@@ -1,5 +1,5 @@
 // Drawn in the page, over the image that was checked: a spinner, then the verdict or the
-// error. Injected on demand, before each call (hence the guard). Everything lives in a shadow
+// error. Injected on demand, once per check (the guard keeps one copy per page). Everything lives in a shadow
 // root on a host positioned over the image and transparent to clicks, so the page's styles,
 // layout and clicks are untouched. Text goes in as textContent, never as HTML.
 (() => {
@@ -30,24 +30,28 @@
     return node;
   }
 
-  // Over the image, measured from wherever the host's containing block is (the page may
-  // position <html> or <body>), so the host never takes part in the page's layout.
-  function place(host, image) {
-    Object.assign(host.style, { left: "0px", top: "0px" });
-    const origin = host.getBoundingClientRect();
-    const box = image.getBoundingClientRect();
-    Object.assign(host.style, {
-      left: `${box.left - origin.left}px`,
-      top: `${box.top - origin.top}px`,
-      width: `${box.width}px`,
-      height: `${box.height}px`,
+  // Each host over its image, measured from wherever the hosts' containing block is (the
+  // page may position <html> or <body>), so a host never takes part in the page's layout.
+  // All hosts move to the origin, then all are measured, then all are placed: one layout.
+  function place(pairs) {
+    for (const [, host] of pairs) Object.assign(host.style, { left: "0px", top: "0px" });
+    const boxes = pairs.map(([image, host]) => [host.getBoundingClientRect(), image.getBoundingClientRect()]);
+    pairs.forEach(([, host], i) => {
+      const [origin, box] = boxes[i];
+      Object.assign(host.style, {
+        left: `${box.left - origin.left}px`,
+        top: `${box.top - origin.top}px`,
+        width: `${box.width}px`,
+        height: `${box.height}px`,
+      });
     });
   }
 
-  // A fresh shadow root over every image of this frame showing src.
-  function frames(src) {
+  // Draws over every image of this frame showing src, in a fresh shadow root each: build
+  // gets a close button for that overlay and returns the nodes to show.
+  function draw(src, build) {
     const images = [...document.images].filter((img) => img.currentSrc === src || img.src === src);
-    return images.map((image) => {
+    for (const image of images) {
       let host = hosts.get(image);
       if (!host) {
         host = document.createElement("fakecheck-overlay");
@@ -57,46 +61,43 @@
         hosts.set(image, host);
       }
       host.dataset.src = src;
-      place(host, image);
-      host.shadowRoot.replaceChildren(element("style", { textContent: STYLE }));
-      return host.shadowRoot;
-    });
+      place([[image, host]]);
+      const close = element("button", { className: "close", textContent: "×", title: "Close" });
+      close.setAttribute("aria-label", "Close");
+      close.addEventListener("click", () => {
+        host.remove();
+        hosts.delete(image);
+      });
+      host.shadowRoot.replaceChildren(element("style", { textContent: STYLE }), ...build(close));
+    }
   }
 
-  function closeButton(root) {
-    const button = element("button", { className: "close", textContent: "×", title: "Close" });
-    button.setAttribute("aria-label", "Close");
-    button.addEventListener("click", () => {
-      for (const [image, host] of hosts) if (host.shadowRoot === root) { host.remove(); hosts.delete(image); }
-    });
-    return button;
+  // role: "status" or "alert" for what screen readers should announce, else null.
+  function panel(children, className = "panel", role = null) {
+    const node = element("div", { className }, children);
+    if (role) node.setAttribute("role", role);
+    return node;
   }
 
   function spinner(src) {
-    for (const root of frames(src)) {
-      const panel = element("div", { className: "panel" }, [
-        element("span", { className: "spinner" }),
-        element("span", { textContent: " Checking with FakeCheck…" }),
-      ]);
-      panel.setAttribute("role", "status");
-      root.append(panel);
-    }
+    draw(src, () => [
+      panel(
+        [element("span", { className: "spinner" }), element("span", { textContent: " Checking with FakeCheck…" })],
+        "panel",
+        "status",
+      ),
+    ]);
   }
 
   function error(src, message) {
-    for (const root of frames(src)) {
-      const panel = element("div", { className: "panel error" }, [
-        element("span", { className: "message", textContent: message }),
-        closeButton(root),
-      ]);
-      panel.setAttribute("role", "alert");
-      root.append(panel);
-    }
+    draw(src, (close) => [
+      panel([element("span", { className: "message", textContent: message }), close], "panel error", "alert"),
+    ]);
   }
 
   // The verdict; pictures holds the heatmap and ELA map as data: URLs (null if missing).
   function show(src, view, pictures) {
-    for (const root of frames(src)) {
+    draw(src, (close) => {
       const layer = element("img", { className: "layer", alt: "", hidden: true });
       const toggles = [["heatmap", "Heatmap"], ["ela", "ELA map"]].map(([name, text]) => {
         const button = element("button", { className: "toggle", textContent: text, disabled: !pictures[name] });
@@ -115,23 +116,30 @@
       band.style.background = view.color;
       band.dataset.band = view.band;
       const report = element("a", { textContent: "Full report", href: view.reportUrl, target: "_blank", rel: "noopener" });
-      root.append(
+      return [
         layer,
-        element("div", { className: "panel" }, [
+        panel([
           band,
           element("span", { className: "score", textContent: ` score ${view.score}` }),
-          closeButton(root),
+          close,
           element("div", { className: "reason", textContent: view.reason }),
           element("div", { className: "row" }, [...toggles, report]),
         ]),
-      );
-    }
+      ];
+    });
   }
 
   // Images move when the window resizes or a box around them scrolls (capture: scroll
-  // events do not bubble); the document's own scrolling moves host and image alike.
-  function follow() {
-    for (const [image, host] of hosts) place(host, image);
+  // events do not bubble). The document's own scrolling moves host and image alike, so it
+  // needs nothing. Moves are placed once per frame, however many events came.
+  let queued = false;
+  function follow(event) {
+    if (queued || event.target === document) return;
+    queued = true;
+    requestAnimationFrame(() => {
+      queued = false;
+      place([...hosts]);
+    });
   }
   window.addEventListener("resize", follow, { passive: true });
   document.addEventListener("scroll", follow, { capture: true, passive: true });

@@ -11,11 +11,19 @@ export async function getRecent() {
 
 // Adds a check: what the popup shows of its verdict (a view from format.describe), and a
 // thumbnail of the image, given as checked: a Blob of its bytes or { url }.
+// Writes go one after another: two checks finishing together would otherwise both read the
+// old list and the later write would drop the other's entry.
+let writes = Promise.resolve();
+
 export async function addRecent(view, image) {
   const { label, color, score, reportUrl } = view;
   const thumb = image instanceof Blob ? await thumbnail(image) : image.url;
   const entry = { thumb, label, color, score, reportUrl, at: Date.now() };
-  await chrome.storage.local.set({ [KEY]: [entry, ...(await getRecent())].slice(0, KEEP) });
+  const write = writes.then(async () => {
+    await chrome.storage.local.set({ [KEY]: [entry, ...(await getRecent())].slice(0, KEEP) });
+  });
+  writes = write.catch(() => {}); // one failed write must not stop the next
+  return write;
 }
 
 // A small JPEG data: URL of an image Blob, so the list needs nothing from the web; "" when

@@ -104,6 +104,14 @@ def overlay(page: Page, src_end: str) -> Locator:
     return page.locator(f"fakecheck-overlay[data-src$='{src_end}']")
 
 
+def add_image(page: Page, src: str, width: int = 80, height: int = 60) -> None:
+    """Puts one more <img> showing ``src`` at the end of the page."""
+    page.evaluate(
+        "([src, w, h]) => { const img = new Image(w, h); img.src = src; document.body.append(img); }",
+        [src, width, height],
+    )
+
+
 def configure(worker: Worker, service_url: str) -> None:
     """Points the extension at a service, as saving the options would."""
     worker.evaluate("(url) => chrome.storage.sync.set({ serviceUrl: url })", service_url)

@@ -7,7 +7,7 @@ import base64
 
 from playwright.sync_api import expect
 
-from tests.extension.conftest import click_image, configure, overlay
+from tests.extension.conftest import add_image, click_image, configure, overlay
 
 
 def test_failures_in_words(browser, worker, site, start_service):
@@ -26,10 +26,7 @@ def test_failures_in_words(browser, worker, site, start_service):
     expect(message).to_have_text("This image is too large for the service to check.")
 
     garbage = "data:image/jpeg;base64," + base64.b64encode(b"not a picture at all").decode()
-    page.evaluate(
-        "(src) => { const img = new Image(80, 60); img.src = src; document.body.append(img); }",
-        garbage,
-    )
+    add_image(page, garbage)
     limited = start_service(rate_per_second=0.1, rate_burst=1)
     configure(worker, limited.url)
     click_image(worker, site.url + "/", garbage)

@@ -8,7 +8,7 @@ import time
 from playwright.sync_api import expect
 
 from tests.conftest import SCREENSHOTS, copy_moved
-from tests.extension.conftest import click_image, configure, overlay
+from tests.extension.conftest import add_image, click_image, configure, overlay
 from tests.service.harness import Origin
 
 
@@ -53,6 +53,47 @@ def test_each_image_gets_its_band_and_the_heatmap_toggles_on(browser, worker, si
     expect(clean).to_have_count(1)
 
 
+def test_the_overlay_follows_its_image_when_a_box_scrolls_or_the_window_resizes(
+    browser, worker, site, service
+):
+    configure(worker, service.url)
+    page = browser.new_page()
+    page.goto(site.url + "/")
+    boxed = site.url + "/untouched.jpg?boxed"
+    page.evaluate(
+        """(src) => {
+            const box = Object.assign(document.createElement("div"), { id: "box" });
+            box.style.cssText = "height:200px;overflow:auto;margin-left:30%";
+            const img = Object.assign(new Image(160, 120), { src, id: "boxed" });
+            img.style.marginTop = "40px";
+            box.append(img, Object.assign(document.createElement("div"), { style: "height:600px" }));
+            document.body.prepend(box);
+        }""",
+        boxed,
+    )
+    click_image(worker, site.url + "/", boxed)
+    host, image = overlay(page, "?boxed"), page.locator("#boxed")
+    expect(host.locator(".band")).to_have_count(1)
+
+    # The host's box on the image's box (it is placed in the frame after a move).
+    follows = """() => {
+        const host = document.querySelector("fakecheck-overlay[data-src$='?boxed']");
+        const a = host.getBoundingClientRect();
+        const b = document.getElementById("boxed").getBoundingClientRect();
+        return Math.abs(a.left - b.left) < 1 && Math.abs(a.top - b.top) < 1;
+    }"""
+
+    assert page.evaluate(follows)
+    before = image.bounding_box()
+    page.evaluate("() => { document.getElementById('box').scrollTop = 30; }")
+    page.wait_for_function("() => new Promise((done) => requestAnimationFrame(() => done(true)))")
+    assert image.bounding_box()["y"] == before["y"] - 30
+    page.wait_for_function(follows)
+    page.set_viewport_size({"width": 900, "height": 700})
+    assert image.bounding_box()["x"] != before["x"]
+    page.wait_for_function(follows)
+
+
 def test_images_behind_a_login_in_blobs_data_urls_and_frames(browser, worker, site, service):
     configure(worker, service.url)
     page = browser.new_page()
@@ -84,10 +125,7 @@ def test_an_image_the_extension_cannot_read_is_sent_as_its_url(
         far = f"{other.server.url}/far.jpg"
         page = browser.new_page()
         page.goto(site.url + "/")
-        page.evaluate(
-            "(src) => { const img = new Image(320, 240); img.src = src; document.body.append(img); }",
-            far,
-        )
+        add_image(page, far, 320, 240)
         page.wait_for_function(
             "(src) => [...document.images].some(i => i.src === src && i.complete)", arg=far
         )
