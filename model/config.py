@@ -80,7 +80,7 @@ class TrainConfig:
     val_share: float = 0.15
     test_share: float = 0.2
     batch_size: int = 16
-    steps: int = 1200
+    steps: int = 2400
     learning_rate: float = 2e-3
     weight_decay: float = 1e-4
     # Weight of the per-cell (heatmap) loss against the image loss.

@@ -12,8 +12,10 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 
+import jax
 import jax.numpy as jnp
 import numpy as np
 import optax
@@ -22,7 +24,7 @@ from tqdm import tqdm
 
 from model import ela, inference, weights
 from model.calibration import Calibration, calibrate
-from model.compiled import Frozen
+from model.compiled import COMPILER_OPTIONS, Frozen
 from model.config import DetectorConfig
 from model.decode import decode
 from model.examples import Example, Sources, training_example
@@ -31,7 +33,7 @@ from model.manifest import read_manifest, split_by_source
 from model.network import ElaNet, NetworkSpec
 
 Batch = dict[str, np.ndarray]
-VERSION = "1"
+VERSION = "2"
 
 
 def to_batch(examples: list[Example], config: DetectorConfig) -> Batch:
@@ -66,12 +68,19 @@ def loss_fn(model: ElaNet, batch: Batch, mask_weight: float) -> tuple[jnp.ndarra
     return image_loss + mask_weight * cell_loss, {"image_loss": image_loss, "cell_loss": cell_loss}
 
 
-@nnx.jit(static_argnames="mask_weight")
-def train_step(model: ElaNet, optimizer: nnx.Optimizer, batch: Batch, mask_weight: float) -> dict:
+@partial(jax.jit, static_argnums=(0, 3), donate_argnums=1, compiler_options=COMPILER_OPTIONS)
+def train_step(
+    graphdef: nnx.GraphDef, state: nnx.State, batch: Batch, mask_weight: float
+) -> tuple[nnx.State, dict]:
+    """One step on the split (model, optimizer), returning their new state.
+
+    Pure and compiled with the CPU options of ``model.compiled``: 0.47 s a step where
+    ``nnx.jit`` took 0.98 s (its YNNPACK reductions on the ELA features)."""
+    model, optimizer = nnx.merge(graphdef, state)
     grad_fn = nnx.value_and_grad(loss_fn, has_aux=True)
     (loss, parts), grads = grad_fn(model, batch, mask_weight)
     optimizer.update(model, grads)
-    return {"loss": loss, **parts}
+    return nnx.state((model, optimizer)), {"loss": loss, **parts}
 
 
 def batches(sources: Sources, config: DetectorConfig, steps: int) -> Iterator[Batch]:
@@ -99,12 +108,14 @@ def train_network(sources: Sources, config: DetectorConfig) -> tuple[ElaNet, lis
     optimizer = nnx.Optimizer(
         model, optax.adamw(schedule, weight_decay=train.weight_decay), wrt=nnx.Param
     )
+    graphdef, state = nnx.split((model, optimizer))
     losses = []
     progress = tqdm(batches(sources, config, train.steps), total=train.steps, desc="training")
     for batch in progress:
-        metrics = train_step(model, optimizer, batch, train.mask_loss_weight)
+        state, metrics = train_step(graphdef, state, batch, train.mask_loss_weight)
         losses.append(float(metrics["loss"]))
         progress.set_postfix(loss=f"{np.mean(losses[-50:]):.3f}")
+    nnx.update((model, optimizer), state)
     return model, losses
 
 
