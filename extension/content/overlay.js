@@ -1,7 +1,8 @@
 // Drawn in the page, over the image that was checked: a spinner, then the verdict or the
-// error. Injected on demand, once per check (the guard keeps one copy per page). Everything lives in a shadow
-// root on a host positioned over the image and transparent to clicks, so the page's styles,
-// layout and clicks are untouched. Text goes in as textContent, never as HTML.
+// error. Injected on demand, once per check (the guard keeps one copy per page). Everything
+// lives in a shadow root on a host positioned over the image and transparent to clicks, so
+// the page's styles, layout and clicks are untouched. Text goes in as textContent, never as
+// HTML.
 (() => {
   if (globalThis.fakecheckOverlay) return;
 
@@ -72,9 +73,9 @@
     }
   }
 
-  // role: "status" or "alert" for what screen readers should announce, else null.
-  function panel(children, className = "panel", role = null) {
-    const node = element("div", { className }, children);
+  // role: "status" or "alert" for what screen readers should announce.
+  function panel(children, { error = false, role } = {}) {
+    const node = element("div", { className: error ? "panel error" : "panel" }, children);
     if (role) node.setAttribute("role", role);
     return node;
   }
@@ -83,15 +84,14 @@
     draw(src, () => [
       panel(
         [element("span", { className: "spinner" }), element("span", { textContent: " Checking with FakeCheck…" })],
-        "panel",
-        "status",
+        { role: "status" },
       ),
     ]);
   }
 
   function error(src, message) {
     draw(src, (close) => [
-      panel([element("span", { className: "message", textContent: message }), close], "panel error", "alert"),
+      panel([element("span", { className: "message", textContent: message }), close], { error: true, role: "alert" }),
     ]);
   }
 
