@@ -51,7 +51,11 @@ class Detector:
         # them and spun between calls, burning a whole core that concurrent requests need
         # (one 1 MP verdict used 1.9 cores, now 1.0, and ran faster).
         threadpool_limits(limits=1, user_api="blas")
-        return cls(weights.load(config.weights_dir), face_model.load(config.weights_dir), config)
+        return cls(
+            weights.load(config.weights_dir),
+            face_model.load(config.weights_dir, config.faces.input_size),
+            config,
+        )
 
     def analyze(self, data: bytes) -> Verdict:
         """Raises an ImageError subclass for bytes that are not a usable image."""

@@ -12,8 +12,10 @@ from __future__ import annotations
 import io
 import json
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 
+import jax
 import jax.numpy as jnp
 import numpy as np
 import optax
@@ -23,20 +25,19 @@ from tqdm import tqdm
 
 from model import face_model
 from model.calibration import Calibration, calibrate
+from model.compiled import COMPILER_OPTIONS
 from model.config import DetectorConfig, FaceTrainConfig
 from model.evaluate import Outcome, auc, flag_rates, plot
-from model.faces import find_faces
+from model.faces import find_faces, resized
 from model.manifest import Row, read_manifest
 from model.meso import Meso4
 
-VERSION = "2"
+VERSION = "3"
 
 
 def load_faces(rows: list[Row], size: int) -> np.ndarray:
     """(N, size, size, 3) uint8 crops."""
-    return np.stack(
-        [np.asarray(Image.open(r.path).convert("RGB").resize((size, size))) for r in rows]
-    )
+    return np.stack([resized(np.asarray(Image.open(r.path).convert("RGB")), size) for r in rows])
 
 
 def split(rows: list[Row], config: FaceTrainConfig) -> dict[str, list[Row]]:
@@ -61,14 +62,17 @@ def jpeg_again(pixels: np.ndarray, quality: int) -> np.ndarray:
 
 
 def resized_copy(pixels: np.ndarray, factor: float, quality: int) -> np.ndarray:
-    """Downscaled by ``factor``, re-saved, scaled back to the network's input."""
+    """Downscaled by ``factor`` and re-saved, as a picture shared online would be."""
     side = pixels.shape[0]
     small = Image.fromarray(pixels).resize((round(side * factor),) * 2, Image.Resampling.BILINEAR)
-    again = jpeg_again(np.asarray(small), quality)
-    return np.asarray(Image.fromarray(again).resize((side, side), Image.Resampling.BILINEAR))
+    return jpeg_again(np.asarray(small), quality)
 
 
-def augment(pixels: np.ndarray, rng: np.random.Generator, config: FaceTrainConfig) -> np.ndarray:
+def augment(
+    pixels: np.ndarray, rng: np.random.Generator, config: FaceTrainConfig, size: int
+) -> np.ndarray:
+    """A re-framed, rescaled, maybe re-saved copy of a source crop, at the network's input
+    ``size``: the re-save happens at the source's scale, as it would online."""
     side = pixels.shape[0]
     keep = round(side * rng.uniform(*config.crop_range))
     top, left = rng.integers(0, side - keep + 1, 2)
@@ -80,30 +84,42 @@ def augment(pixels: np.ndarray, rng: np.random.Generator, config: FaceTrainConfi
     out = np.asarray(image)
     if rng.random() < config.recompress_share:
         out = jpeg_again(out, int(rng.integers(*config.recompress_quality, endpoint=True)))
-    return np.asarray(Image.fromarray(out).resize((side, side), Image.Resampling.BILINEAR))
+    return resized(out, size)
+
+
+def network_inputs(images: np.ndarray | list[np.ndarray], size: int) -> np.ndarray:
+    """Crops of any size scaled to the network's input, as ``faces.crop`` scales them."""
+    return np.stack([resized(i, size) for i in images])
 
 
 def loss_fn(network: Meso4, images: jnp.ndarray, labels: jnp.ndarray) -> jnp.ndarray:
     return optax.sigmoid_binary_cross_entropy(network(images), labels).mean()
 
 
-@nnx.jit
-def train_step(network: Meso4, optimizer: nnx.Optimizer, images, labels) -> jnp.ndarray:
+@partial(jax.jit, static_argnums=0, donate_argnums=1, compiler_options=COMPILER_OPTIONS)
+def train_step(
+    graphdef: nnx.GraphDef, state: nnx.State, images: jax.Array, labels: jax.Array
+) -> tuple[nnx.State, jax.Array]:
+    """One step on the split (network, optimizer), pure like the ELA-CNN's (``model.train``):
+    ``nnx.jit`` would split and merge them again on every step."""
+    network, optimizer = nnx.merge(graphdef, state)
     loss, grads = nnx.value_and_grad(loss_fn)(network, images, labels)
     optimizer.update(network, grads)
-    return loss
+    return nnx.state((network, optimizer)), loss
 
 
 def train_network(
-    images: np.ndarray, labels: np.ndarray, config: FaceTrainConfig
+    images: np.ndarray, labels: np.ndarray, config: FaceTrainConfig, size: int
 ) -> tuple[Meso4, list[float]]:
-    """Meso-4 trained on freshly augmented copies every epoch; the mean loss per epoch."""
+    """Meso-4 for ``size`` inputs, trained on freshly augmented copies of the source crops
+    every epoch; the mean loss per epoch."""
     rng = np.random.default_rng(config.seed)
-    network = Meso4(nnx.Rngs(config.seed))
+    network = Meso4(nnx.Rngs(config.seed), size)
     batches_per_epoch = len(images) // config.batch_size
     schedule = optax.cosine_decay_schedule(config.learning_rate, config.epochs * batches_per_epoch)
     optimizer = nnx.Optimizer(network, optax.adam(schedule), wrt=nnx.Param)
     network.train()
+    graphdef, state = nnx.split((network, optimizer))
     losses = []
     progress = tqdm(total=config.epochs * batches_per_epoch, desc="training Meso-4")
     for _ in range(config.epochs):
@@ -111,10 +127,10 @@ def train_network(
         epoch = []
         for start in range(0, batches_per_epoch * config.batch_size, config.batch_size):
             chosen = order[start : start + config.batch_size]
-            batch = np.stack([augment(images[i], rng, config) for i in chosen]) / 255.0
-            loss = train_step(
-                network,
-                optimizer,
+            batch = np.stack([augment(images[i], rng, config, size) for i in chosen]) / 255.0
+            state, loss = train_step(
+                graphdef,
+                state,
                 jnp.asarray(batch, jnp.float32),
                 jnp.asarray(labels[chosen], jnp.float32),
             )
@@ -123,6 +139,7 @@ def train_network(
             progress.set_postfix(loss=f"{np.mean(epoch):.3f}")
         losses.append(float(np.mean(epoch)))
     progress.close()
+    nnx.update((network, optimizer), state)
     network.eval()
     return network, losses
 
@@ -166,22 +183,26 @@ def train_faces(config: DetectorConfig, workdir: Path) -> dict:
     settings = config.face_train
     size = config.faces.input_size
     parts = split(read_manifest(settings.manifest), settings)
-    data = {name: load_faces(rows, size) for name, rows in parts.items()}
+    data = {name: load_faces(rows, settings.source_size) for name, rows in parts.items()}
     labels = {name: np.array([r.label for r in rows]) for name, rows in parts.items()}
-    network, losses = train_network(data["train"], labels["train"], settings)
+    network, losses = train_network(data["train"], labels["train"], settings, size)
     uncalibrated = face_model.FaceModel(network, Calibration(), VERSION)
-    # Calibrated on validation faces as they arrive: clean, and shrunk and re-saved.
+    # Calibrated on validation faces as they arrive: clean, and re-framed and re-saved.
     rng = np.random.default_rng(settings.seed + 1)
-    val_images = np.concatenate([data["val"], [augment(i, rng, settings) for i in data["val"]]])
+    val_images = np.concatenate(
+        [
+            network_inputs(data["val"], size),
+            [augment(i, rng, settings, size) for i in data["val"]],
+        ]
+    )
     val_labels = np.concatenate([labels["val"], labels["val"]])
     calibration = calibrate(uncalibrated.logits(val_images), val_labels, settings.target_precision)
     model = replace(uncalibrated, calibration=calibration)
+    reframe = np.random.default_rng(settings.seed + 2)
     test_sets = {
-        "test": data["test"],
-        "test_resized": np.stack([resized_copy(i, 0.75, 85) for i in data["test"]]),
-        "test_reframed": np.stack(
-            [augment(i, np.random.default_rng(settings.seed + 2), settings) for i in data["test"]]
-        ),
+        "test": network_inputs(data["test"], size),
+        "test_resized": network_inputs([resized_copy(i, 0.75, 85) for i in data["test"]], size),
+        "test_reframed": np.stack([augment(i, reframe, settings, size) for i in data["test"]]),
     }
     workdir.mkdir(parents=True, exist_ok=True)
     metrics: dict = {"losses": losses, "n": {k: len(v) for k, v in parts.items()}}

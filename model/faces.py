@@ -48,7 +48,7 @@ def find_faces(pixels: np.ndarray, config: FaceConfig) -> list[Box]:
 def crop(pixels: np.ndarray, box: Box, config: FaceConfig) -> np.ndarray:
     """A square (input_size, input_size, 3) crop around ``box``; edges repeat past the image."""
     if config.whole_image:
-        return _resized(pixels, config.input_size)
+        return resized(pixels, config.input_size)
     x, y, w, h = box
     side = max(w, h) * config.crop_scale
     centre_x, centre_y = x + w / 2, y + h / 2 + config.crop_shift * side
@@ -57,10 +57,10 @@ def crop(pixels: np.ndarray, box: Box, config: FaceConfig) -> np.ndarray:
     pad = max(0, -left, -top, left + size - pixels.shape[1], top + size - pixels.shape[0])
     padded = np.pad(pixels, ((pad, pad), (pad, pad), (0, 0)), mode="edge") if pad else pixels
     square = padded[top + pad : top + pad + size, left + pad : left + pad + size]
-    return _resized(square, config.input_size)
+    return resized(square, config.input_size)
 
 
-def _resized(pixels: np.ndarray, side: int) -> np.ndarray:
+def resized(pixels: np.ndarray, side: int) -> np.ndarray:
     if pixels.shape[:2] == (side, side):
         return pixels
     return np.asarray(Image.fromarray(pixels).resize((side, side), Image.Resampling.BILINEAR))

@@ -2,7 +2,9 @@
 
 Four convolution blocks with batch norm and pooling read the mesoscopic texture GAN
 generators leave in skin, hair and eyes, then a 16-unit dense head (Afchar et al., 2018).
-About 28k parameters, 256x256 RGB in, one logit out.
+One logit out. The published network reads 256x256 crops (about 28k parameters); here
+the input side is a setting (``FaceConfig.input_size``), and the dense head follows it:
+the four poolings divide the side by 32.
 """
 
 from __future__ import annotations
@@ -11,11 +13,9 @@ import jax
 import jax.numpy as jnp
 from flax import nnx
 
-INPUT_SIZE = 256
-
 
 class Meso4(nnx.Module):
-    def __init__(self, rngs: nnx.Rngs, dropout: float = 0.5):
+    def __init__(self, rngs: nnx.Rngs, input_size: int, dropout: float = 0.5):
         self.convs = nnx.List(
             [
                 nnx.Conv(3, 8, (3, 3), rngs=rngs),
@@ -25,12 +25,13 @@ class Meso4(nnx.Module):
             ]
         )
         self.norms = nnx.List([nnx.BatchNorm(c, rngs=rngs) for c in (8, 8, 16, 16)])
-        self.hidden = nnx.Linear(8 * 8 * 16, 16, rngs=rngs)
+        cells = input_size // 32
+        self.hidden = nnx.Linear(cells * cells * 16, 16, rngs=rngs)
         self.out = nnx.Linear(16, 1, rngs=rngs)
         self.dropout = nnx.Dropout(dropout, rngs=rngs)
 
     def __call__(self, images: jax.Array) -> jax.Array:
-        """Logits (N,) for images (N, 256, 256, 3) scaled to [0, 1]."""
+        """Logits (N,) for images (N, input_size, input_size, 3) scaled to [0, 1]."""
         x = images
         for block, (conv, norm) in enumerate(zip(self.convs, self.norms)):
             x = norm(jax.nn.relu(conv(x)))
