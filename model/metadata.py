@@ -238,8 +238,8 @@ def _coefficients(pixels: np.ndarray) -> np.ndarray:
     band = pixels[: rows * dct.BLOCK].reshape(rows, dct.BLOCK, width, 3)[::stride]
     plane = dct.luma(band.reshape(-1, width, 3))
     clipped = dct.to_blocks((plane < 0.5) | (plane > 254.5)).reshape(-1, dct.BLOCK**2).any(axis=1)
-    blocks = dct.to_blocks(plane).reshape(-1, dct.BLOCK, dct.BLOCK)[~clipped]
-    return dct.block_dct(blocks).reshape(-1, dct.BLOCK**2)[:, _FREQS]
+    blocks = dct.to_blocks(plane).reshape(-1, dct.BLOCK**2)[~clipped]
+    return (blocks - 128.0) @ dct.block_dct_rows(tuple(_FREQS.tolist())).T
 
 
 @functools.cache
