@@ -39,10 +39,33 @@ def _bucket(cells: int) -> int:
     return max(BUCKET_CELLS, math.ceil(cells / BUCKET_CELLS) * BUCKET_CELLS)
 
 
-def run(network: Frozen, mosaics: list[ela.Mosaic], quality: int = 90) -> list[Output]:
-    """The network's outputs and the ELA error at ``quality`` for every mosaic, in order."""
+@dataclass(frozen=True)
+class Pending:
+    """A forward pass in flight. JAX dispatches it to XLA's own threads and returns at
+    once, so the caller can compute the other signals while the network runs."""
+
+    mosaics: list[ela.Mosaic]
+    arrays: tuple[jnp.ndarray, ...]
+
+    def outputs(self) -> list[Output]:
+        """Waits for the pass and returns each mosaic's outputs, in order."""
+        if not self.mosaics:
+            return []
+        cells, image, error = (np.asarray(x) for x in self.arrays)
+        return [
+            Output(
+                cells[i, : m.grid[0], : m.grid[1]],
+                float(image[i]),
+                error[i, : m.pixels.shape[0], : m.pixels.shape[1]],
+            )
+            for i, m in enumerate(self.mosaics)
+        ]
+
+
+def start(network: Frozen, mosaics: list[ela.Mosaic], quality: int = 90) -> Pending:
+    """Starts the network and the ELA error at ``quality`` on every mosaic."""
     if not mosaics:
-        return []
+        return Pending([], ())
     cells_h = _bucket(max(m.grid[0] for m in mosaics))
     cells_w = _bucket(max(m.grid[1] for m in mosaics))
     batch = 2 ** math.ceil(math.log2(len(mosaics)))
@@ -50,13 +73,10 @@ def run(network: Frozen, mosaics: list[ela.Mosaic], quality: int = 90) -> list[O
     valid = np.zeros((batch, cells_h, cells_w), np.float32)
     for i, mosaic in enumerate(mosaics):
         rgb[i], valid[i] = ela.padded(mosaic, cells_h, cells_w)
-    outputs = _forward(network, jnp.asarray(rgb), jnp.asarray(valid), quality=quality)
-    cells, image, error = (np.asarray(x) for x in outputs)
-    return [
-        Output(
-            cells[i, : m.grid[0], : m.grid[1]],
-            float(image[i]),
-            error[i, : m.pixels.shape[0], : m.pixels.shape[1]],
-        )
-        for i, m in enumerate(mosaics)
-    ]
+    arrays = _forward(network, jnp.asarray(rgb), jnp.asarray(valid), quality=quality)
+    return Pending(list(mosaics), tuple(arrays))
+
+
+def run(network: Frozen, mosaics: list[ela.Mosaic], quality: int = 90) -> list[Output]:
+    """The network's outputs and the ELA error at ``quality`` for every mosaic, in order."""
+    return start(network, mosaics, quality).outputs()

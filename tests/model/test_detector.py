@@ -97,3 +97,13 @@ def test_copy_move_is_found_and_drawn(detector):
 
     assert region(300, 396, 420, 548) > 0.5
     assert region(300, 396, 420, 548) > 3 * region(200, 260, 250, 330)
+
+    # The picture people see: faint where the map is cold, red to yellow and opaque where
+    # it is hot (heat above 1 drawn as 1), to within one step of the palette.
+    drawn = np.asarray(Image.open(io.BytesIO(verdict.heatmap_png())).convert("RGBA"), float)
+    assert drawn.shape[:2] == heat.shape
+    level = np.clip(heat, 0.0, 1.0)
+    expected = np.stack(
+        [np.full_like(level, 255), level * 220, np.zeros_like(level), np.sqrt(level) * 200], -1
+    )
+    np.testing.assert_allclose(drawn, expected, atol=2.5)
