@@ -43,6 +43,7 @@ _EDGE = 16  # corners closer to the border have no full patch
 _FAST_THRESHOLD = 6  # grey levels a corner must stand out by: low, so faint texture counts
 _CANDIDATES = 4  # corners detected per corner kept, so sparse cells can keep theirs
 _CELLS = 16  # grid cells along the longer side over which kept corners are spread
+_MATCH_BLOCK = 256  # corners whose similarities to all others are computed at once
 _NEIGHBOURS = 4  # ranked per corner: a region and up to three copies of it
 _RANSAC_ITERATIONS = 500
 _MAX_SCALE_CHANGE = 1.3  # periodic texture and look-alikes fit odd scales; forgers rescale little
@@ -204,27 +205,44 @@ def _match(points: np.ndarray, descriptors: list[np.ndarray], config: CloneConfi
 
     Only rows whose nearest neighbour lies within ``max_distance`` can match, so only
     those are ranked; neighbours at the same spot (closer than ``min_shift``) are the same
-    structure, not a copy, and are ignored."""
-    upright, oriented = (cv2.gemm(d, d, 1.0, None, 0.0, flags=cv2.GEMM_2_T) for d in descriptors)
-    similarity = cv2.max(upright, oriented)
-    np.fill_diagonal(similarity, -1.0)
+    structure, not a copy, and are ignored.
+
+    The rows are found a block at a time: the whole (n, n) table (16 MB at 2000 corners)
+    never fits in cache, and the blocks took 8 ms where the table took 17 here."""
+    count = len(points)
+    best = np.concatenate(
+        [
+            _similarity(descriptors, np.arange(start, min(count, start + _MATCH_BLOCK))).max(1)
+            for start in range(0, count, _MATCH_BLOCK)
+        ]
+    )
     close = 1.0 - config.max_distance**2 / 2  # unit vectors: squared distance = 2 - 2 cos
-    rows = np.flatnonzero(cv2.reduce(similarity, 1, cv2.REDUCE_MAX).ravel() > close)
-    candidates = similarity[rows]
+    rows = np.flatnonzero(best > close)
+    similarity = _similarity(descriptors, rows)
+    candidates = similarity.copy()
     near_row, near_col = _same_spot(points, rows, config.min_shift)
     candidates[near_row, near_col] = -1.0
     matched = candidates.max(axis=1) > close
-    rows, candidates = rows[matched], candidates[matched]
+    rows, similarity, candidates = rows[matched], similarity[matched], candidates[matched]
     ranked = np.empty((len(rows), _NEIGHBOURS), np.int64)
     everyone = np.arange(len(rows))
     for k in range(_NEIGHBOURS):
         ranked[:, k] = candidates.argmax(axis=1)
         candidates[everyone, ranked[:, k]] = -2.0
-    distance = np.sqrt(np.maximum(2.0 - 2.0 * similarity[rows[:, None], ranked], 0.0))
+    distance = np.sqrt(np.maximum(2.0 - 2.0 * np.take_along_axis(similarity, ranked, 1), 0.0))
     keep = _generalized_2nn(distance, config.ratio, config.max_distance)
     first, second = np.broadcast_to(rows[:, None], ranked.shape)[keep], ranked[keep]
     pairs = np.stack([np.minimum(first, second), np.maximum(first, second)], axis=1)
     return np.unique(pairs, axis=0)
+
+
+def _similarity(descriptors: list[np.ndarray], rows: np.ndarray) -> np.ndarray:
+    """(len(rows), n): how alike each row's corner is to every corner, the best over the
+    descriptor sets, and -1 with itself."""
+    upright, oriented = descriptors
+    similarity = np.maximum(upright[rows] @ upright.T, oriented[rows] @ oriented.T)
+    similarity[np.arange(len(rows)), rows] = -1.0
+    return similarity
 
 
 def _same_spot(
