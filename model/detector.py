@@ -120,7 +120,6 @@ class Detector:
         height, width = image.pixels.shape[:2]
         picture_size = _picture_size(height, width, self.config.verdict.picture_max_side)
         calibration = self.trained.calibration
-        clone, face, quality = found.clone, found.face, found.quality
 
         if output is None:
             probability = 0.5
@@ -133,28 +132,28 @@ class Detector:
             ela_picture = _to_picture(
                 ela.error_picture(output.error), prepared.mosaic, (height, width), picture_size
             )
-        for signal in (clone, face):
+        for signal in (found.clone, found.face):
             if signal.mask is not None:
                 mask = Image.fromarray(signal.mask.astype(np.float32)).resize(picture_size[::-1])
                 heat = np.maximum(heat, np.asarray(mask))
         evidence = Evidence(
             probability=probability,
             hotspot=where(heat) if heat.any() else "centre",
-            weak=self._weaknesses(image, quality),
-            clone=clone,
+            weak=self._weaknesses(image, found.quality),
+            clone=found.clone,
             metadata=found.metadata,
             provenance=found.provenance,
-            face=face,
+            face=found.face,
             face_calibration=self.faces.calibration,
         )
         band, score, reasons = decide(evidence, calibration, self.config.clone.threshold)
         ela_signal_score = None if output is None else probability
         signals = (
             SignalResult("ela_cnn", ela_signal_score),
-            clone,
+            found.clone,
             found.metadata,
             found.provenance,
-            face,
+            found.face,
         )
         return Verdict(
             id=image_id(image.data),
@@ -162,7 +161,7 @@ class Detector:
             score=score,
             reasons=reasons,
             signals=signals,
-            image=ImageInfo(image.width, image.height, image.format, quality),
+            image=ImageInfo(image.width, image.height, image.format, found.quality),
             model=self.model_info,
             ela=image.orient(ela_picture),
             heat=image.orient(heat.astype(np.float32)),
