@@ -161,6 +161,9 @@ class DetectorConfig:
     faces: FaceConfig = field(default_factory=FaceConfig)
     face_train: FaceTrainConfig = field(default_factory=FaceTrainConfig)
     weights_dir: Path = PACKAGE_DIR / "weights"
+    # Where XLA keeps the programs it compiled for this machine, so a restart reuses them
+    # (first verdict of a new process 1.9 s -> 0.7 s here); None compiles afresh each time.
+    compile_cache_dir: Path | None = Path.home() / ".cache" / "fakecheck" / "xla"
 
 
 def get_config() -> DetectorConfig:

@@ -38,6 +38,10 @@ class ServiceConfig:
         default=DecodeConfig().max_pixels,
         metadata={"help": "Images declaring more pixels are refused before decoding."},
     )
+    compile_cache_dir: Path | None = field(
+        default=DetectorConfig().compile_cache_dir,
+        metadata={"help": "Folder of the compiled networks reused at restart (empty: none)."},
+    )
     api_keys: tuple[str, ...] = field(
         default=(),
         metadata={"help": "When set, POST /v1/... needs one (Authorization: Bearer KEY)."},
@@ -85,7 +89,11 @@ class ServiceConfig:
     def detector_config(self) -> DetectorConfig:
         """The model's defaults with the limits the service owns applied."""
         config = get_config()
-        return replace(config, decode=replace(config.decode, max_pixels=self.max_pixels))
+        return replace(
+            config,
+            decode=replace(config.decode, max_pixels=self.max_pixels),
+            compile_cache_dir=self.compile_cache_dir,
+        )
 
 
 def load_config(

@@ -2,6 +2,9 @@
 
 import hashlib
 import io
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -107,3 +110,39 @@ def test_copy_move_is_found_and_drawn(detector):
         [np.full_like(level, 255), level * 220, np.zeros_like(level), np.sqrt(level) * 200], -1
     )
     np.testing.assert_allclose(drawn, expected, atol=2.5)
+
+
+def _score_in_new_process(image: Path, cache: Path) -> tuple[float, str]:
+    """A fresh process's verdict score on ``image`` with ``cache`` as its compile cache,
+    and what it wrote to stderr."""
+    code = (
+        "import sys; from dataclasses import replace; from pathlib import Path; "
+        "from model import Detector; from model.config import get_config; "
+        "config = replace(get_config(), compile_cache_dir=Path(sys.argv[2])); "
+        "print(Detector.load(config).analyze(Path(sys.argv[1]).read_bytes()).score)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(image), str(cache)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
+    return float(done.stdout), done.stderr
+
+
+def test_compiled_programs_are_kept_for_the_next_start(tmp_path):
+    image, cache = tmp_path / "photo.jpg", tmp_path / "xla"
+    image.write_bytes(jpeg(scene(5), 88))
+    first, errors = _score_in_new_process(image, cache)
+    entries = sorted(cache.iterdir())
+    assert entries, "the first start kept no compiled program"
+    assert "compilation cache" not in errors
+    again, _ = _score_in_new_process(image, cache)
+    assert again == pytest.approx(first, abs=1e-6)
+    assert sorted(cache.iterdir()) == entries  # the same programs, under the same keys
+    for entry in entries:  # a damaged cache is read, refused, and compiled around
+        entry.write_bytes(b"not a compiled program")
+    damaged, errors = _score_in_new_process(image, cache)
+    assert damaged == pytest.approx(first, abs=1e-6)
+    assert "Error reading persistent compilation cache entry" in errors

@@ -59,3 +59,11 @@ def test_unreadable_file_fails_at_start(tmp_path):
         load_config(path, {})
     with pytest.raises(ConfigError, match="whole number"):
         load_config(None, {}, port=1.5)
+
+
+def test_compile_cache_reaches_the_detector(tmp_path):
+    assert load_config().detector_config().compile_cache_dir == ServiceConfig().compile_cache_dir
+    config = load_config(None, {"FAKECHECK_COMPILE_CACHE_DIR": str(tmp_path)})
+    assert config.detector_config().compile_cache_dir == tmp_path
+    off = load_config(None, {"FAKECHECK_COMPILE_CACHE_DIR": ""})
+    assert off.detector_config().compile_cache_dir is None
