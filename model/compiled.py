@@ -15,6 +15,8 @@ So those library fusions are switched off for the networks compiled here.
 from __future__ import annotations
 
 import functools
+import tempfile
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,7 +29,8 @@ COMPILER_OPTIONS = {"xla_cpu_experimental_ynn_fusion_type": ""}
 
 
 def use_compile_cache(directory: Path | None) -> None:
-    """Keep every program XLA compiles from now on in ``directory`` (None: keep none).
+    """Keep every program XLA compiles from now on in ``directory`` (None: keep none), for
+    the whole process: JAX holds one cache. A folder that cannot be written is skipped.
 
     Compiling the networks is most of a cold start: the first verdict of a new process
     took 1.9 s, 0.7 s when its programs came from the cache. Small programs are kept too,
@@ -37,6 +40,17 @@ def use_compile_cache(directory: Path | None) -> None:
     deleting the folder is the repair.
     """
     if directory is None:
+        return
+    try:  # JAX would warn on every program it cannot keep; a cache is worth one warning
+        directory.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=directory):
+            pass
+    except OSError as error:
+        warnings.warn(
+            f"compiled networks are not kept: cannot write to {directory} ({error})",
+            RuntimeWarning,
+            stacklevel=2,
+        )
         return
     jax.config.update("jax_compilation_cache_dir", str(directory))
     jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.0)

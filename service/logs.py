@@ -31,7 +31,9 @@ class JsonFormatter(logging.Formatter):
 
 
 def configure(level: str) -> None:
-    """Sends every logger's records to stderr as JSON lines (called by ``fakecheck serve``)."""
+    """Sends every logger's records, and Python's warnings (the detector's, a compile cache
+    that cannot be written), to stderr as JSON lines (called by ``fakecheck serve``)."""
+    logging.captureWarnings(True)
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonFormatter())
     root = logging.getLogger()

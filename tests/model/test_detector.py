@@ -6,10 +6,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import jax
 import numpy as np
 import pytest
 from PIL import Image
 
+from model.compiled import use_compile_cache
 from model.errors import CorruptImage, EmptyImage
 from model.verdict import BANDS, INCONCLUSIVE, LIKELY_MANIPULATED
 from tests.conftest import decoded, jpeg, png, scene
@@ -146,3 +148,12 @@ def test_compiled_programs_are_kept_for_the_next_start(tmp_path):
     damaged, errors = _score_in_new_process(image, cache)
     assert damaged == pytest.approx(first, abs=1e-6)
     assert "Error reading persistent compilation cache entry" in errors
+
+
+def test_a_compile_cache_that_cannot_be_written_is_skipped_with_one_warning(tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    before = jax.config.jax_compilation_cache_dir
+    with pytest.warns(RuntimeWarning, match="not kept: cannot write to"):
+        use_compile_cache(blocker / "xla")
+    assert jax.config.jax_compilation_cache_dir == before

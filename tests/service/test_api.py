@@ -6,6 +6,8 @@ import hashlib
 import io
 import json
 import logging
+import subprocess
+import sys
 
 import requests
 from PIL import Image
@@ -189,3 +191,17 @@ def test_request_id_is_echoed_and_logged(service):
     first, second = (json.loads(line) for line in lines.getvalue().splitlines())
     assert first["request_id"] == "abc-1" and first["route"] == "/healthz"
     assert first["status"] == 200 and second["request_id"] == other.headers["X-Request-Id"]
+
+
+def test_warnings_are_logged_as_json_lines():
+    code = (
+        "import warnings; from service import logs; logs.configure('INFO'); "
+        "warnings.warn('compiled networks are not kept', RuntimeWarning)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+    )
+    (line,) = done.stderr.splitlines()
+    record = json.loads(line)
+    assert record["logger"] == "py.warnings" and record["level"] == "WARNING"
+    assert "compiled networks are not kept" in record["message"]
