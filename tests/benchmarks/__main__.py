@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import io
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -19,7 +18,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from tests.conftest import jpeg, scene, shared_datasets
+from tests.conftest import jpeg, scene, shared_datasets, verdict_in_new_process
 
 REPEATS = 7
 FACES = shared_datasets() / "faces"
@@ -73,14 +72,8 @@ def cold_start(data: bytes, cache: Path) -> float:
     with tempfile.NamedTemporaryFile(suffix=".jpg") as handle:
         handle.write(data)
         handle.flush()
-        code = (
-            "import sys; from dataclasses import replace; from pathlib import Path; "
-            "from model import Detector; from model.config import get_config; "
-            "config = replace(get_config(), compile_cache_dir=Path(sys.argv[2])); "
-            "Detector.load(config).analyze(open(sys.argv[1], 'rb').read())"
-        )
         start = time.perf_counter()
-        subprocess.run([sys.executable, "-c", code, handle.name, str(cache)], check=True)
+        verdict_in_new_process(Path(handle.name), cache)
         return time.perf_counter() - start
 
 

@@ -2,8 +2,6 @@
 
 import hashlib
 import io
-import subprocess
-import sys
 from pathlib import Path
 
 import jax
@@ -14,7 +12,7 @@ from PIL import Image
 from model.compiled import use_compile_cache
 from model.errors import CorruptImage, EmptyImage
 from model.verdict import BANDS, INCONCLUSIVE, LIKELY_MANIPULATED
-from tests.conftest import decoded, jpeg, png, scene
+from tests.conftest import decoded, jpeg, png, scene, verdict_in_new_process
 
 
 def test_verdict_carries_the_contract(detector):
@@ -115,21 +113,8 @@ def test_copy_move_is_found_and_drawn(detector):
 
 
 def _score_in_new_process(image: Path, cache: Path) -> tuple[float, str]:
-    """A fresh process's verdict score on ``image`` with ``cache`` as its compile cache,
-    and what it wrote to stderr."""
-    code = (
-        "import sys; from dataclasses import replace; from pathlib import Path; "
-        "from model import Detector; from model.config import get_config; "
-        "config = replace(get_config(), compile_cache_dir=Path(sys.argv[2])); "
-        "print(Detector.load(config).analyze(Path(sys.argv[1]).read_bytes()).score)"
-    )
-    done = subprocess.run(
-        [sys.executable, "-c", code, str(image), str(cache)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=True,
-    )
+    """A fresh process's verdict score on ``image``, and what it wrote to stderr."""
+    done = verdict_in_new_process(image, cache)
     return float(done.stdout), done.stderr
 
 
