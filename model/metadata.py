@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -33,10 +33,14 @@ EDITORS = re.compile(
     r"|airbrush|befunky|remini|lensa)\b",
     re.IGNORECASE,
 )
-_XMP_VALUE = r"(?:=\"([^\"]*)\"|='([^']*)'|>([^<]*)<)"
+# A tool's name is short: an unbounded value took quadratic time on text repeating
+# "CreatorTool>" without a "<" (80 KB: seconds).
+_XMP_VALUE = r"(?:=\"([^\"]{0,512})\"|='([^']{0,512})'|>([^<]{0,512})<)"
 _CREATOR_TOOL = re.compile(r"CreatorTool" + _XMP_VALUE)
 _SOFTWARE_AGENT = re.compile(r"softwareAgent" + _XMP_VALUE)
-_XMP_PACKET = re.compile(rb"<x:xmpmeta.*?</x:xmpmeta>", re.DOTALL)
+# An XMP packet in raw bytes lies between these; found with bytes.find, since a lazy regex
+# took quadratic time on bytes repeating the opening tag without a closing one.
+_XMP_OPEN, _XMP_CLOSE = b"<x:xmpmeta", b"</x:xmpmeta>"
 _PILLOW_XMP = {"JPEG", "PNG", "WEBP"}
 
 # Evidence weights, combined as a noisy OR (see ``read_metadata``).
@@ -65,7 +69,19 @@ def xmp_text(image: DecodedImage) -> str:
         return packet.decode("utf-8", "replace") if isinstance(packet, bytes) else str(packet)
     if image.format in _PILLOW_XMP:
         return ""  # Pillow found none; scanning megabytes of pixels would find none either
-    return "\n".join(p.decode("utf-8", "replace") for p in _XMP_PACKET.findall(image.data))
+    return "\n".join(p.decode("utf-8", "replace") for p in _xmp_packets(image.data))
+
+
+def _xmp_packets(data: bytes) -> Iterator[bytes]:
+    """Each packet from an opening tag to the next closing one, in order."""
+    start = data.find(_XMP_OPEN)
+    while start >= 0:
+        end = data.find(_XMP_CLOSE, start)
+        if end < 0:
+            return
+        end += len(_XMP_CLOSE)
+        yield data[start:end]
+        start = data.find(_XMP_OPEN, end)
 
 
 def exif_text(value: Any) -> str:

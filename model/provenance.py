@@ -81,7 +81,11 @@ GENERATORS = re.compile(
     r"|gpt-image)\b",
     re.IGNORECASE,
 )
-_A1111 = re.compile(r"\bSteps: \d+.*\b(?:Sampler|Seed): ", re.DOTALL)
+# Stable Diffusion web UI parameters: "Steps: N", later "Sampler: " or "Seed: ". Searched in
+# two steps: one pattern with ".*" between them took quadratic time on text repeating
+# "Steps: 1" (80 KB: seconds, with the event loop stalled).
+_A1111_STEPS = re.compile(r"\bSteps: \d+")
+_A1111_LATER = re.compile(r"\b(?:Sampler|Seed): ")
 # Text chunks ComfyUI, InvokeAI and Fooocus write next to the picture.
 _WORKFLOW_KEYS = {"prompt", "workflow", "invokeai_metadata", "invokeai_graph", "sd-metadata"}
 _PNG_XMP = "XML:com.adobe.xmp"  # searched once, as XMP
@@ -239,6 +243,12 @@ def _declared_source_types(xmp: str) -> list[Evidence]:
     ]
 
 
+def _generation_parameters(text: str) -> bool:
+    """Whether ``text`` holds Stable Diffusion web UI generation parameters."""
+    steps = _A1111_STEPS.search(text)
+    return steps is not None and _A1111_LATER.search(text, steps.end()) is not None
+
+
 def _generator_text(image: DecodedImage, xmp: str) -> list[Evidence]:
     """Generation parameters and generator names in text chunks, comments, EXIF and XMP."""
     found = []
@@ -247,7 +257,7 @@ def _generator_text(image: DecodedImage, xmp: str) -> list[Evidence]:
             value = value.decode("utf-8", "replace")
         if not isinstance(value, str) or key == _PNG_XMP:
             continue
-        if key == "parameters" and _A1111.search(value):
+        if key == "parameters" and _generation_parameters(value):
             found.append(f"{image.format} text holds Stable Diffusion generation parameters")
         elif key in _WORKFLOW_KEYS and value.lstrip().startswith("{"):
             found.append(f"{image.format} text holds an AI generation workflow ({key})")
@@ -257,7 +267,7 @@ def _generator_text(image: DecodedImage, xmp: str) -> list[Evidence]:
         if match := GENERATORS.search(exif_text(image.exif.get(tag))):
             found.append(f"EXIF {field} names {match.group(0)}")
     comment = _user_comment(image.exif.get_ifd(EXIF_IFD).get(_USER_COMMENT))
-    if _A1111.search(comment):
+    if _generation_parameters(comment):
         found.append("EXIF UserComment holds Stable Diffusion generation parameters")
     elif match := GENERATORS.search(comment):
         found.append(f"EXIF UserComment names {match.group(0)}")

@@ -22,6 +22,7 @@ from PIL import Image, PngImagePlugin
 
 from model.config import DecodeConfig
 from model.decode import DecodedImage, decode
+from model.metadata import read_metadata, xmp_text
 from model.provenance import interpret_manifest_store, read_provenance
 from tests.conftest import jpeg, png, scene
 
@@ -113,6 +114,21 @@ def test_xmp_in_a_tiff_is_found_in_the_raw_bytes() -> None:
         "XMP metadata declares the image a composite with synthetic elements (compositeSynthetic)",
     )
     assert result.score == 1.0
+
+
+@pytest.mark.timeout(60)
+def test_text_built_to_stall_the_search_is_read_at_once() -> None:
+    # Each of these made a pattern take time growing with the square of the text's length:
+    # about five minutes for 900 KB, with every other request waiting.
+    stalling = png_with_text(
+        parameters="Steps: 1 " * 100_000, **{"XML:com.adobe.xmp": "CreatorTool>" * 75_000}
+    )
+    assert read_provenance(stalling).score is None
+    assert not any("CreatorTool" in finding for finding in read_metadata(stalling).findings)
+    buffer = io.BytesIO()
+    Image.fromarray(scene(1)).save(buffer, "GIF")
+    gif = decode(buffer.getvalue() + b"<x:xmpmeta" * 90_000, DecodeConfig())
+    assert xmp_text(gif) == ""
 
 
 def test_declared_camera_capture_scores_zero() -> None:
