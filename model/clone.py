@@ -78,6 +78,8 @@ def detect_copy_move(rgb: np.ndarray, config: CloneConfig) -> SignalResult:
     groups that reach it.
     Which of two regions is the original cannot be told: "source" is the first of the pair.
     """
+    if min(rgb.shape[:2]) * min(1.0, config.max_side / max(rgb.shape[:2])) < 2 * _EDGE + 1:
+        return _result([], 0, 1.0, rgb.shape[:2], config)  # no corner fits: a sliver of image
     gray, scale = _work_image(rgb, config.max_side)
     points, angles = _corners(gray, config.max_keypoints)
     if len(points) < 3:

@@ -89,6 +89,8 @@ class Detector:
             mosaic = None
             if min(height, width) >= 8:
                 mosaic = ela.make_mosaic(image.pixels, self.config.ela.max_cells)
+                if min(mosaic.grid) == 0:  # a sliver (40 x 20000): no whole cell across
+                    mosaic = None
             prepared.append(_Prepared(image, mosaic))
         runnable = [p for p in prepared if isinstance(p, _Prepared) and p.mosaic is not None]
         pending = inference.start(

@@ -12,6 +12,7 @@ import asyncio
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 from service.metrics import Metrics
@@ -81,15 +82,36 @@ class Batcher(Generic[Result]):
             if not live:
                 continue
             self._metrics.batch_size.observe(len(live))
-            work = loop.run_in_executor(self._executor, self._work, [data for data, _ in live])
+            work = loop.run_in_executor(self._executor, self._run, [data for data, _ in live])
             await asyncio.wait([work])
-            # The work's own failure (a bug, not a bad image) reaches every waiting caller.
-            error = work.exception()
-            results = [None] * len(live) if error else work.result()
-            for (_, future), result in zip(live, results):
+            for (_, future), outcome in zip(live, work.result()):
                 if future.done():
                     continue
-                if error:
-                    future.set_exception(error)
+                if isinstance(outcome, _Failure):
+                    future.set_exception(outcome.error)
                 else:
-                    future.set_result(result)
+                    future.set_result(outcome)
+
+    def _run(self, items: list[bytes]) -> list[Result | _Failure]:
+        """The work's result per item. When the work fails on a batch (a bug, not a bad
+        image: those are results), each item is tried again alone, so the failure reaches
+        only the caller whose image causes it."""
+        try:
+            return list(self._work(items))
+        except Exception as error:  # noqa: BLE001 - any bug, handed to its caller below
+            if len(items) == 1:
+                return [_Failure(error)]
+        outcomes: list[Result | _Failure] = []
+        for item in items:
+            try:
+                outcomes.extend(self._work([item]))
+            except Exception as error:  # noqa: BLE001 - as above, for this item alone
+                outcomes.append(_Failure(error))
+        return outcomes
+
+
+@dataclass(frozen=True)
+class _Failure:
+    """The work's exception for one item, told apart from results (which may be errors)."""
+
+    error: Exception

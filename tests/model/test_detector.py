@@ -142,3 +142,11 @@ def test_a_compile_cache_that_cannot_be_written_is_skipped_with_one_warning(tmp_
     with pytest.warns(RuntimeWarning, match="not kept: cannot write to"):
         use_compile_cache(blocker / "xla")
     assert jax.config.jax_compilation_cache_dir == before
+
+
+@pytest.mark.parametrize("shape", [(1, 20000), (20000, 1), (3, 100000), (40, 20000), (2, 2)])
+def test_slivers_of_image_are_inconclusive(detector, shape):
+    noise = np.random.default_rng(0).integers(0, 256, (*shape, 3), dtype=np.uint8)
+    verdict = detector.analyze(png(Image.fromarray(noise)))
+    assert verdict.band == INCONCLUSIVE
+    assert verdict.reasons[0].startswith("The image is small")

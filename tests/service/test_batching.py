@@ -80,3 +80,30 @@ def test_the_same_image_at_once_is_analysed_once(start_service, detector):
         bodies = [f.result(timeout=60).json() for f in pending]
     assert gated.calls == [1]
     assert sorted(b["cached"] for b in bodies) == [False, True, True, True]
+
+
+class FaultyDetector(GatedDetector):
+    """The real detector, with a bug that one image triggers."""
+
+    def __init__(self, detector, trigger: bytes):
+        super().__init__(detector)
+        self.trigger = trigger
+
+    def analyze_batch(self, items):
+        self.calls.append(len(items))
+        if self.trigger in items:
+            raise RuntimeError("a bug this image triggers")
+        return self.detector.analyze_batch(items)
+
+
+def test_a_bug_one_image_triggers_fails_only_its_own_request(start_service, detector):
+    images = [jpeg(scene(400 + i, 64, 64), 85) for i in range(4)]
+    faulty = FaultyDetector(detector, trigger=images[0])
+    service = start_service(
+        load_detector=lambda: faulty, batch_max_size=8, batch_max_wait_ms=1000, workers=1
+    )
+    with ThreadPoolExecutor(4) as pool:
+        responses = list(pool.map(lambda data: post(service, data), images))
+    assert faulty.calls[0] == 4  # they shared a batch, which failed; then each went alone
+    assert_error(responses[0], 500, "internal_error")
+    assert [r.status_code for r in responses[1:]] == [200] * 3
