@@ -44,7 +44,7 @@ class TokenBuckets:
 
 class Access:
     def __init__(self, api_keys: tuple[str, ...], rate: float, burst: int):
-        self._keys = tuple(key.encode() for key in api_keys)
+        self._keys = tuple(key.encode("utf-8", "surrogateescape") for key in api_keys)
         self._buckets = TokenBuckets(rate, burst) if rate > 0 else None
 
     @staticmethod
@@ -57,7 +57,9 @@ class Access:
         if self._keys:
             if key is None:
                 raise ApiError(401, "unauthorized", "An API key is needed (Authorization: Bearer).")
-            if not any(hmac.compare_digest(key.encode(), known) for known in self._keys):
+            # Header bytes that are not UTF-8 arrive as surrogates: compared as the bytes sent.
+            presented = key.encode("utf-8", "surrogateescape")
+            if not any(hmac.compare_digest(presented, known) for known in self._keys):
                 raise ApiError(401, "unauthorized", "The API key is not known.")
         if self._buckets is None:
             return

@@ -66,13 +66,17 @@ class Fetcher:
 
     def check(self, url: URL) -> None:
         """Refuses URLs that need no network to refuse (scheme, credentials, IP literals)."""
-        if url.scheme not in ("http", "https") or not url.host:
+        try:
+            host = url.host  # decoded (IDNA) on first use: "xn--" alone raises here
+        except ValueError:
+            raise _refused("The URL's host name is not valid.") from None
+        if url.scheme not in ("http", "https") or not host:
             raise _refused("Only http and https URLs with a host name can be fetched.")
         if url.user is not None or url.password is not None:
             raise _refused("URLs carrying credentials are not fetched.")
-        if is_ip_literal(url.host):
+        if is_ip_literal(host):
             try:
-                vet(url.host, self._allow_loopback)
+                vet(host, self._allow_loopback)
             except AddressRefused as error:
                 raise _refused(str(error)) from None
 

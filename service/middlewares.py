@@ -60,6 +60,12 @@ async def handle_errors(request: web.Request, handler: Handler) -> web.StreamRes
         if error.status < 400:
             raise
         return errors.response(errors.from_http_exception(error))
+    except (web.RequestPayloadError, ConnectionResetError) as error:
+        # The body stopped arriving or cannot be decoded (a bad Content-Encoding): the
+        # client's doing, answered if it still listens.
+        return errors.response(
+            errors.ApiError(400, "bad_body", f"The request body could not be read: {error}")
+        )
     except Exception:
         log.exception("unexpected failure")
         return errors.response(

@@ -30,5 +30,5 @@ async def read_json(read_chunk: Callable[[int], Awaitable[bytes]], limit: int) -
     text = await read_capped(read_chunk, limit)
     try:
         return json.loads(text)
-    except (UnicodeDecodeError, ValueError):
+    except (ValueError, RecursionError):  # RecursionError: arrays nested thousands deep
         raise ApiError(400, "bad_json", "The body is not valid JSON.") from None

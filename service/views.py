@@ -110,7 +110,7 @@ async def feedback(request: web.Request) -> web.Response:
     comment = document.get("comment", "")
     if expected is not None and expected not in BANDS:
         raise ApiError(422, "invalid_field", f'"expected" must be one of {", ".join(BANDS)}.')
-    if not isinstance(comment, str) or len(comment) > _MAX_COMMENT_CHARS:
+    if not _storable_text(comment) or len(comment) > _MAX_COMMENT_CHARS:
         raise ApiError(
             422, "invalid_field", f'"comment" must be text of at most {_MAX_COMMENT_CHARS} chars.'
         )
@@ -132,3 +132,14 @@ async def metrics(request: web.Request) -> web.Response:
 
 async def openapi(request: web.Request) -> web.Response:
     return web.FileResponse(OPENAPI_FILE, headers={"Content-Type": "application/json"})
+
+
+def _storable_text(value: object) -> bool:
+    """Text that UTF-8 can store: JSON may carry lone surrogates ("\\ud800"), which it cannot."""
+    if not isinstance(value, str):
+        return False
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True

@@ -27,6 +27,7 @@ def test_api_keys_guard_work_but_not_reading(start_service):
     ok = post(service, {"Authorization": "Bearer k2"})
     assert ok.status_code == 200
     assert post(service, {"X-API-Key": "k1"}).status_code == 200
+    assert_error(post(service, {"X-API-Key": b"\xff\xfe"}), 401, "unauthorized")
     assert requests.get(f"{service.url}/v1/results/{ok.json()['id']}", timeout=10).ok
     assert requests.get(f"{service.url}/healthz", timeout=10).ok
 

@@ -115,6 +115,10 @@ def test_feedback_is_stored_and_checked(service):
     assert requests.post(url, json={}, timeout=10).json()["feedback_id"] > 0
     assert_error(requests.post(url, json={"expected": "real"}, timeout=10), 422, "invalid_field")
     assert_error(requests.post(url, json={"comment": 5}, timeout=10), 422, "invalid_field")
+    lone_surrogate = requests.post(
+        url, data=b'{"comment": "\\ud800"}', headers={"Content-Type": "application/json"}
+    )
+    assert_error(lone_surrogate, 422, "invalid_field")
     assert_error(requests.post(url, json=[1], timeout=10), 422, "invalid_field")
     bad_json = requests.post(url, data="{", headers={"Content-Type": "application/json"})
     assert_error(bad_json, 400, "bad_json")

@@ -88,6 +88,7 @@ def test_over_size_body_is_refused_by_length_and_by_stream(start_service):
         ('{"link": "http://example.org/a.jpg"}', 422, "missing_field"),
         ('{"url": 5}', 422, "invalid_field"),
         ('{"url": ""}', 422, "invalid_field"),
+        ("[" * 100_000, 400, "bad_json"),  # nested past Python's recursion limit
     ],
 )
 def test_bad_json(service, body, status, code):
@@ -122,3 +123,21 @@ def test_a_real_image_sent_with_a_lying_type_is_judged_by_its_bytes(service):
         timeout=60,
     )
     assert response.status_code == 200 and response.json()["image"]["format"] == "PNG"
+
+
+@pytest.mark.parametrize("kind", ["image/jpeg", "application/json", "multipart"])
+def test_a_body_that_does_not_decode_as_its_content_encoding(service, kind):
+    if kind == "multipart":
+        request = requests.Request(
+            "POST", f"{service.url}/v1/analyze", files={"image": ("a.jpg", b"x")}
+        ).prepare()
+        body, headers = request.body, dict(request.headers)
+    else:
+        body, headers = b"not gzip at all", {"Content-Type": kind}
+    response = requests.post(
+        f"{service.url}/v1/analyze",
+        data=body,
+        headers={**headers, "Content-Encoding": "gzip"},
+        timeout=10,
+    )
+    assert_error(response, 400, "bad_body")

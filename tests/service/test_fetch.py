@@ -54,6 +54,11 @@ def test_ip_literals_are_refused_unfetched(start_service, origin, host):
     assert origin.hits == []
 
 
+@pytest.mark.parametrize("url", ["http://xn--/photo.jpg", "http://xn--a/", "https://a.xn--/"])
+def test_host_names_that_cannot_be_decoded_are_refused(start_service, url):
+    assert_error(ask(start_service(), url), 422, "url_not_allowed")
+
+
 def test_ipv6_loopback_origin_is_not_fetched(start_service):
     origin = Origin({"/photo.jpg": PHOTO}, host="::1")
     try:
@@ -87,6 +92,7 @@ def test_localhost_is_refused_with_the_system_resolver(start_service, origin):
         "http://[fd00:ec2::254]/latest/meta-data/",
         "http://private.example/photo.jpg",
         "file:///etc/passwd",
+        "http://xn--/photo.jpg",  # a host name IDNA cannot decode
     ],
 )
 def test_redirects_to_private_addresses_are_refused(start_service, origin, target):
