@@ -23,6 +23,7 @@ _IMAGE_STATUS: tuple[tuple[type[model_errors.ImageError], int], ...] = (
 # Statuses aiohttp raises itself (no route, wrong method, body over client_max_size).
 _HTTP_CODES = {
     400: "bad_request",
+    403: "forbidden",  # the static folder itself: no listing
     404: "not_found",
     405: "method_not_allowed",
     413: "body_too_large",

@@ -133,6 +133,7 @@ def test_unknown_results_are_404(service):
     page = requests.get(f"{service.url}/results/{'a' * 64}", timeout=10)
     assert page.status_code == 404 and "No such result" in page.text
     assert_error(requests.get(f"{service.url}/nowhere", timeout=10), 404, "not_found")
+    assert_error(requests.get(f"{service.url}/static/", timeout=10), 403, "forbidden")
     wrong_method = requests.delete(f"{service.url}/v1/analyze", timeout=10)
     assert_error(wrong_method, 405, "method_not_allowed")
     assert "POST" in wrong_method.headers["Allow"]
