@@ -119,6 +119,8 @@ def _lookalike(data: bytes) -> str | None:
 def decode(data: bytes, config: DecodeConfig) -> DecodedImage:
     """Decode untrusted bytes once; raise an ``ImageError`` subclass for anything unusable."""
     fmt = sniff_format(data)
+    if fmt == "JPEG":
+        _check_scans(data, config)
     stream = io.BytesIO(data)
     try:
         with warnings.catch_warnings():
@@ -130,7 +132,9 @@ def decode(data: bytes, config: DecodeConfig) -> DecodedImage:
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             image = Image.open(stream, formats=[fmt])
             _check_size(image.size, config)
-            exif = _read_exif(image)  # before load(): Pillow's TIFF loader drops the orientation
+            exif = _read_exif(
+                image, config
+            )  # before load(): Pillow's TIFF loader drops the orientation
             orientation = _orientation(exif)
             image.load()
             info = {**image.info, "mode": image.mode}
@@ -178,8 +182,27 @@ def _failure(error: Exception, fmt: str, ran_out: bool, config: DecodeConfig) ->
     return errors.CorruptImage(f"The {fmt} file is damaged and cannot be decoded ({reason}).")
 
 
-def _read_exif(image: Image.Image) -> Image.Exif:
+def _check_scans(data: bytes, config: DecodeConfig) -> None:
+    """Refuses JPEGs of more scans than any encoder writes, before the decoder walks them.
+
+    Entropy-coded data never holds 0xFF 0xDA (a coded 0xFF is followed by 0x00 or a restart
+    marker), so counting start-of-scan markers counts scans, plus those of an embedded
+    thumbnail."""
+    scans = data.count(b"\xff\xda")
+    if scans > config.max_jpeg_scans:
+        raise errors.ImageTooLarge(
+            f"The JPEG is written in {scans:,} scans; at most {config.max_jpeg_scans} are "
+            "decoded (a progressive photo has about 10)."
+        )
+
+
+def _read_exif(image: Image.Image, config: DecodeConfig) -> Image.Exif:
     """EXIF with the sub-IFDs other modules read parsed now, while their errors can be caught."""
+    if image.format == "PNG" and "exif" not in image.info:
+        image.load()  # a PNG's eXIf chunk may follow its pixels; Pillow reads it only then
+    raw = image.info.get("exif")
+    if isinstance(raw, bytes) and len(raw) > config.max_exif_bytes:
+        return Image.Exif()  # left unread, like a broken block: missing metadata
     try:
         exif = image.getexif()
         for ifd in (ExifTags.IFD.Exif, ExifTags.IFD.GPSInfo):

@@ -128,6 +128,27 @@ def test_broken_exif_is_missing_metadata_not_an_error():
     assert len(unreadable.exif) == 0 and unreadable.info["exif"]
 
 
+def test_exif_too_large_to_read_is_left_unread():
+    def with_description(length: int) -> DecodedImage:
+        exif = Image.Exif()
+        exif[0x010E] = "x" * length  # ImageDescription
+        return decode(png(Image.fromarray(scene(2, 32, 32)), exif=exif.tobytes()), CONFIG)
+
+    assert len(with_description(1000).exif[0x010E]) == 1000
+    huge = with_description(CONFIG.max_exif_bytes)
+    assert len(huge.exif) == 0 and len(huge.info["exif"]) > CONFIG.max_exif_bytes
+
+
+def test_jpeg_of_more_scans_than_any_encoder_writes_is_refused():
+    progressive = jpeg(scene(4, 64, 64), 90, progressive=True)
+    assert decode(progressive, CONFIG).pixels.shape == (64, 64, 3)  # about 10 scans: fine
+    last_scan = progressive.rindex(b"\xff\xda")
+    scan = progressive[last_scan:-2]  # the final refinement scan, repeated as a bomb does
+    many = progressive[:-2] + scan * CONFIG.max_jpeg_scans + b"\xff\xd9"
+    with pytest.raises(ImageTooLarge, match="scans"):
+        decode(many, CONFIG)
+
+
 @pytest.mark.parametrize("quality, subsampling", [(75, "4:2:0"), (90, "4:4:4")])
 def test_jpeg_quantization_is_in_natural_order(quality, subsampling):
     data = jpeg(scene(3, 64, 64), quality, subsampling=subsampling)
