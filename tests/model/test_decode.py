@@ -139,6 +139,32 @@ def test_exif_too_large_to_read_is_left_unread():
     assert len(huge.exif) == 0 and len(huge.info["exif"]) > CONFIG.max_exif_bytes
 
 
+def _tiff_of_strips(count: int, side: int = 64) -> bytes:
+    """A grey side x side TIFF of one-row strips, listing ``count`` of them (all pointing at
+    one row): more than its height is a file made to make the decoder loop."""
+    row = bytes(range(side))
+    arrays = 8 + side + 2 + 9 * 12 + 4
+
+    def entry(tag: int, kind: int, n: int, value: int) -> bytes:
+        if kind == 3 and n == 1:
+            return struct.pack("<HHLHH", tag, kind, n, value, 0)
+        return struct.pack("<HHLL", tag, kind, n, value)
+
+    entries = [(256, 3, 1, side), (257, 3, 1, side), (258, 3, 1, 8), (259, 3, 1, 1)]
+    entries += [(262, 3, 1, 1), (273, 3, count, arrays), (277, 3, 1, 1), (278, 3, 1, 1)]
+    entries += [(279, 3, count, arrays + 2 * count)]
+    ifd = struct.pack("<H", 9) + b"".join(entry(*e) for e in entries) + b"\0\0\0\0"
+    offsets = struct.pack(f"<{count}H", *[8] * count)
+    sizes = struct.pack(f"<{count}H", *[side] * count)
+    return b"II*\x00" + struct.pack("<L", 8 + side) + row + ifd + offsets + sizes
+
+
+def test_tiff_listing_more_strips_than_rows_is_refused():
+    assert decode(_tiff_of_strips(64), CONFIG).pixels.shape == (64, 64, 3)
+    with pytest.raises(CorruptImage, match="strips or tiles"):
+        decode(_tiff_of_strips(20_000), CONFIG)
+
+
 def test_jpeg_of_more_scans_than_any_encoder_writes_is_refused():
     progressive = jpeg(scene(4, 64, 64), 90, progressive=True)
     assert decode(progressive, CONFIG).pixels.shape == (64, 64, 3)  # about 10 scans: fine
