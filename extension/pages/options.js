@@ -39,7 +39,8 @@ document.getElementById("test").addEventListener("click", async () => {
   status.textContent = (await health(settings)).text;
 });
 
+// The stored settings arrive after the page is shown: they never replace what was typed.
 getSettings().then((settings) => {
-  form.serviceUrl.value = settings.serviceUrl;
-  form.apiKey.value = settings.apiKey;
+  if (!form.serviceUrl.value) form.serviceUrl.value = settings.serviceUrl;
+  if (!form.apiKey.value) form.apiKey.value = settings.apiKey;
 });
