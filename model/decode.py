@@ -134,9 +134,8 @@ def decode(data: bytes, config: DecodeConfig) -> DecodedImage:
             _check_size(image.size, config)
             if fmt == "TIFF":
                 _check_tiles(image)
-            exif = _read_exif(
-                image, config
-            )  # before load(): Pillow's TIFF loader drops the orientation
+            # Before load(): Pillow's TIFF loader drops the orientation.
+            exif = _read_exif(image, config)
             orientation = _orientation(exif)
             image.load()
             info = {**image.info, "mode": image.mode}
