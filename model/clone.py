@@ -85,6 +85,8 @@ def detect_copy_move(rgb: np.ndarray, config: CloneConfig) -> SignalResult:
     smooth = cv2.GaussianBlur(gray, (0, 0), _BLUR)
     descriptors, described = _describe(smooth, points, angles)
     points = points[described]
+    if len(points) < 3:  # the corners' patches were flat: nothing to match
+        return _result([], 0, scale, rgb.shape[:2], config)
     pairs = _match(points, descriptors, config)
     fine = cv2.GaussianBlur(gray, (0, 0), _CHECK_BLUR).astype(np.float32)
     groups = _groups(smooth, fine, points, pairs, config)
@@ -163,6 +165,8 @@ def _describe(
 
 def _whitened(patches: np.ndarray) -> np.ndarray:
     """Unit-length projections of patches on the cosines, each scaled by its spread."""
+    if not len(patches):  # cv2.gemm answers None for no rows
+        return np.zeros((0, _DIMS), np.float32)
     components = cv2.gemm(patches, _cosines(), 1.0, None, 0.0)
     variances = np.mean(components**2, axis=0)
     components /= np.sqrt(variances + _WHITEN_FLOOR * variances.mean())

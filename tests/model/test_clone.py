@@ -157,8 +157,10 @@ def test_details_are_json_safe():
         np.full((480, 640, 3), 128, np.uint8),
         np.random.default_rng(0).integers(0, 256, (64, 64, 3), dtype=np.uint8),
         np.random.default_rng(0).integers(0, 256, (9, 5, 3), dtype=np.uint8),
+        # Scaled to 35 x 1024 for the search, the noise averages out: corners, all flat.
+        np.random.default_rng(0).integers(0, 256, (700, 20000, 3), dtype=np.uint8),
     ],
-    ids=["tiny-grey", "grey", "tiny-noise", "sliver"],
+    ids=["tiny-grey", "grey", "tiny-noise", "sliver", "flat-corners"],
 )
 def test_small_and_featureless_images_give_no_finding(image: np.ndarray):
     result = detect_copy_move(image, CONFIG)
