@@ -210,7 +210,8 @@ def _check_scans(data: bytes, config: DecodeConfig) -> None:
 
 
 def _read_exif(image: Image.Image, config: DecodeConfig) -> Image.Exif:
-    """EXIF with the sub-IFDs other modules read parsed now, while their errors can be caught."""
+    """EXIF with its tags and the sub-IFDs other modules read parsed now, while their errors
+    and warnings can be caught."""
     if image.format == "PNG" and "exif" not in image.info:
         image.load()  # a PNG's eXIf chunk may follow its pixels; Pillow reads it only then
     raw = image.info.get("exif")
@@ -220,6 +221,9 @@ def _read_exif(image: Image.Image, config: DecodeConfig) -> Image.Exif:
         exif = image.getexif()
         for ifd in (ExifTags.IFD.Exif, ExifTags.IFD.GPSInfo):
             exif.get_ifd(ifd)
+        # Pillow decodes a tag when it is first read, and may warn then (a Make of three
+        # numbers): read every tag now, under decode()'s warning filter.
+        list(exif.values())
     except (SyntaxError, ValueError, OSError, struct.error, LookupError):
         # A broken EXIF block is missing metadata, not an unreadable picture (its bytes stay
         # in info["exif"] for whoever wants to report them).

@@ -128,6 +128,16 @@ def test_broken_exif_is_missing_metadata_not_an_error():
     assert len(unreadable.exif) == 0 and unreadable.info["exif"]
 
 
+def test_exif_tag_of_an_unexpected_type_warns_nobody_later():
+    """Pillow decodes a tag when it is first read. A Make stored as three SHORTs made it warn
+    on that read, after decode(), where warnings are errors under this suite."""
+    entry = struct.pack("<HHI3H", 0x010F, 3, 3, 1, 2, 3)  # Make: SHORT x 3, kept at an offset
+    tiff = b"II*\0" + struct.pack("<IH", 8, 1) + entry[:8] + struct.pack("<II", 26, 0)
+    tiff += entry[8:]
+    image = decode(jpeg(scene(2, 32, 32), 90, exif=b"Exif\0\0" + tiff), CONFIG)
+    assert image.exif[0x010F] == 1  # Pillow keeps the first value
+
+
 def test_exif_too_large_to_read_is_left_unread():
     def with_description(length: int) -> DecodedImage:
         exif = Image.Exif()
