@@ -24,6 +24,10 @@ class DecodeConfig:
     # EXIF larger than this is left unread: Pillow turns every number into a Python object,
     # and 19 MB of rationals took 18 s. A JPEG's EXIF segment holds at most 64 KB.
     max_exif_bytes: int = 256 * 1024
+    # Text the file carries (PNG text chunks, comments, XMP) is read up to this many characters
+    # in all; the rest is left unread. The generator and editor searches take 0.1-0.3 us a
+    # character, and a 60 KB PNG of 63 compressed 1 MB text chunks took 17 s.
+    max_text_bytes: int = 1024 * 1024
 
 
 @dataclass(frozen=True)

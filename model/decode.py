@@ -13,6 +13,7 @@ import codecs
 import io
 import struct
 import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -46,6 +47,13 @@ _ALPHA = {"RGBA", "RGBa", "LA", "PA"}
 _MIRRORED = {2, 4, 5, 7}
 _TURNS = {3: 2, 4: 2, 5: 1, 6: 3, 7: 3, 8: 1}
 _INVERSE = {6: 8, 8: 6}  # the other orientations undo themselves
+# Formats whose XMP packet Pillow reads into info["xmp"]; in the others it is searched for
+# in the raw bytes, between these tags (with bytes.find: a lazy regex took quadratic time
+# on bytes repeating the opening tag without a closing one).
+_PILLOW_XMP = {"JPEG", "PNG", "WEBP"}
+_XMP_OPEN, _XMP_CLOSE = b"<x:xmpmeta", b"</x:xmpmeta>"
+# info values of bytes that hold text (JPEG and GIF comments, XMP); text chunks are str.
+_TEXT_BYTES = {"comment", "xmp"}
 
 
 @dataclass(frozen=True)
@@ -138,7 +146,7 @@ def decode(data: bytes, config: DecodeConfig) -> DecodedImage:
             exif = _read_exif(image, config)
             orientation = _orientation(exif)
             image.load()
-            info = {**image.info, "mode": image.mode}
+            info = {**_bounded_text(_with_xmp(image, data), config), "mode": image.mode}
             array = np.asarray(_normalise(image))
     except errors.ImageError:
         raise
@@ -229,6 +237,41 @@ def _read_exif(image: Image.Image, config: DecodeConfig) -> Image.Exif:
         # in info["exif"] for whoever wants to report them).
         return Image.Exif()
     return exif
+
+
+def _with_xmp(image: Image.Image, data: bytes) -> dict[str, Any]:
+    """Pillow's info, with the XMP packets of the raw bytes as "xmp" where Pillow has none."""
+    if image.format in _PILLOW_XMP or image.info.get("xmp"):
+        return image.info
+    packets = b"\n".join(_xmp_packets(data))
+    return {**image.info, "xmp": packets} if packets else image.info
+
+
+def _xmp_packets(data: bytes) -> Iterator[bytes]:
+    """Each packet from an opening tag to the next closing one, in order."""
+    start = data.find(_XMP_OPEN)
+    while start >= 0:
+        end = data.find(_XMP_CLOSE, start)
+        if end < 0:
+            return
+        end += len(_XMP_CLOSE)
+        yield data[start:end]
+        start = data.find(_XMP_OPEN, end)
+
+
+def _bounded_text(info: dict[str, Any], config: DecodeConfig) -> dict[str, Any]:
+    """``info`` with its text (text chunks, comments, XMP) cut to ``max_text_bytes`` in all,
+    in the file's order; values past the budget are left out, as unread."""
+    budget = config.max_text_bytes
+    bounded = {}
+    for key, value in info.items():
+        if isinstance(value, str) or (key in _TEXT_BYTES and isinstance(value, bytes)):
+            if budget <= 0:
+                continue
+            value = value[:budget]
+            budget -= len(value)
+        bounded[key] = value
+    return bounded
 
 
 def _orientation(exif: Image.Exif) -> int:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -38,10 +38,6 @@ EDITORS = re.compile(
 _XMP_VALUE = r"(?:=\"([^\"]{0,512})\"|='([^']{0,512})'|>([^<]{0,512})<)"
 _CREATOR_TOOL = re.compile(r"CreatorTool" + _XMP_VALUE)
 _SOFTWARE_AGENT = re.compile(r"softwareAgent" + _XMP_VALUE)
-# An XMP packet in raw bytes lies between these; found with bytes.find, since a lazy regex
-# took quadratic time on bytes repeating the opening tag without a closing one.
-_XMP_OPEN, _XMP_CLOSE = b"<x:xmpmeta", b"</x:xmpmeta>"
-_PILLOW_XMP = {"JPEG", "PNG", "WEBP"}
 
 # Evidence weights, combined as a noisy OR (see ``read_metadata``).
 _EDITED, _RESIZED, _RESAVED, _INCOMPLETE, _DOUBLE = 0.25, 0.35, 0.15, 0.1, 0.5
@@ -63,25 +59,11 @@ _ENVELOPE = np.stack([np.ones(_BINS), _POSITION, _POSITION**2, np.log(_POSITION)
 
 
 def xmp_text(image: DecodedImage) -> str:
-    """The XMP packet: Pillow's for JPEG, PNG and WebP, else any found in the raw bytes."""
+    """The XMP packet, as ``decode`` found it (within its text budget)."""
     packet = image.info.get("xmp") or image.info.get("XML:com.adobe.xmp")
-    if packet:
-        return packet.decode("utf-8", "replace") if isinstance(packet, bytes) else str(packet)
-    if image.format in _PILLOW_XMP:
-        return ""  # Pillow found none; scanning megabytes of pixels would find none either
-    return "\n".join(p.decode("utf-8", "replace") for p in _xmp_packets(image.data))
-
-
-def _xmp_packets(data: bytes) -> Iterator[bytes]:
-    """Each packet from an opening tag to the next closing one, in order."""
-    start = data.find(_XMP_OPEN)
-    while start >= 0:
-        end = data.find(_XMP_CLOSE, start)
-        if end < 0:
-            return
-        end += len(_XMP_CLOSE)
-        yield data[start:end]
-        start = data.find(_XMP_OPEN, end)
+    if not packet:
+        return ""
+    return packet.decode("utf-8", "replace") if isinstance(packet, bytes) else str(packet)
 
 
 def exif_text(value: Any) -> str:

@@ -149,6 +149,29 @@ def test_exif_too_large_to_read_is_left_unread():
     assert len(huge.exif) == 0 and len(huge.info["exif"]) > CONFIG.max_exif_bytes
 
 
+def test_text_is_read_up_to_its_budget():
+    """63 compressed text chunks of 1 MB each, 60 KB of file, gave the generator search 63 MB
+    to read (17 s). The text read stops at the budget, in the file's order."""
+    png = encode(Image.fromarray(scene(1, 32, 32)), "PNG")
+    packed = zlib.compress(b"a " * 500_000, 9)
+    chunks = b"".join(png_chunk(b"zTXt", b"k%d\0\0" % i + packed) for i in range(63))
+    image = decode(png[:33] + chunks + png[33:], CONFIG)
+    texts = [v for k, v in image.info.items() if k.startswith("k")]
+    assert sum(map(len, texts)) == CONFIG.max_text_bytes and len(texts) == 2
+    assert image.info["mode"] == "RGB"
+    budget = DecodeConfig(max_text_bytes=10)
+    comment = decode(jpeg(scene(1, 32, 32), 90, comment=b"made by a tool"), budget)
+    assert comment.info["comment"] == b"made by a "
+
+
+def test_xmp_of_formats_pillow_does_not_read_is_found_in_the_raw_bytes():
+    packet = b'<x:xmpmeta xmlns:x="adobe:ns:meta/">tool</x:xmpmeta>'
+    gif = encode(Image.fromarray(scene(1, 32, 32)), "GIF") + b"junk" + packet + b"<x:xmpmeta"
+    assert decode(gif, CONFIG).info["xmp"] == packet
+    assert "xmp" not in decode(gif, DecodeConfig(max_text_bytes=0)).info
+    assert "xmp" not in decode(encode(Image.fromarray(scene(1, 32, 32)), "BMP"), CONFIG).info
+
+
 def _tiff_of_strips(count: int, side: int = 64) -> bytes:
     """A grey side x side TIFF of one-row strips, listing ``count`` of them (all pointing at
     one row): more than its height is a file made to make the decoder loop."""
