@@ -21,6 +21,9 @@ class DecodeConfig:
     # A progressive JPEG has about 10 scans; the decoder visits every block in each, so a
     # 1 MB file of 10,000 empty scans took 43 s. More than this is refused.
     max_jpeg_scans: int = 100
+    # Pillow decodes run-length BMPs in Python, about a pixel at a time: a 32 KB file
+    # declaring 60 million pixels took 7 s. Such BMPs (icons, old screenshots) are small.
+    max_bmp_rle_pixels: int = 4_000_000
     # EXIF larger than this is left unread: Pillow turns every number into a Python object,
     # and 19 MB of rationals took 18 s. A JPEG's EXIF segment holds at most 64 KB.
     max_exif_bytes: int = 256 * 1024

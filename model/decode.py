@@ -142,6 +142,8 @@ def decode(data: bytes, config: DecodeConfig) -> DecodedImage:
             _check_size(image.size, config)
             if fmt == "TIFF":
                 _check_tiles(image)
+            if fmt == "BMP":
+                _check_run_length(image, config)
             # Before load(): Pillow's TIFF loader drops the orientation.
             exif = _read_exif(image, config)
             orientation = _orientation(exif)
@@ -200,6 +202,18 @@ def _check_tiles(image: Image.Image) -> None:
     if len(image.tile) > room:
         raise errors.CorruptImage(
             f"The TIFF lists {len(image.tile):,} strips or tiles for a {width}x{height} image."
+        )
+
+
+def _check_run_length(image: Image.Image, config: DecodeConfig) -> None:
+    """Refuses a run-length BMP larger than ``max_bmp_rle_pixels``: Pillow decodes those in
+    Python, about a pixel at a time."""
+    width, height = image.size
+    run_length = bool(image.tile) and image.tile[0].codec_name == "bmp_rle"
+    if run_length and width * height > config.max_bmp_rle_pixels:
+        raise errors.ImageTooLarge(
+            f"The BMP is run-length compressed and {width}x{height} ({width * height:,} "
+            f"pixels); at most {config.max_bmp_rle_pixels:,} pixels are accepted for such BMPs."
         )
 
 

@@ -198,6 +198,24 @@ def test_tiff_listing_more_strips_than_rows_is_refused():
         decode(_tiff_of_strips(20_000), CONFIG)
 
 
+def _bmp_rle8(width: int, height: int, runs: bytes) -> bytes:
+    """An 8-bit run-length BMP with a grey palette (Pillow writes none)."""
+    palette = b"".join(bytes((i, i, i, 0)) for i in range(256))
+    offset = 14 + 40 + len(palette)
+    header = struct.pack("<IiiHHIIiiII", 40, width, height, 1, 8, 1, len(runs), 0, 0, 256, 0)
+    return b"BM" + struct.pack("<IHHI", offset + len(runs), 0, 0, offset) + header + palette + runs
+
+
+def test_run_length_bmp_is_decoded_up_to_its_own_limit():
+    """Pillow decodes these in Python, a pixel at a time: 32 KB declaring 60 M pixels took 7 s."""
+    # Bottom row first: two pixels of 200 then end of line; three of 50; end of bitmap.
+    small = decode(_bmp_rle8(3, 2, b"\x02\xc8\x00\x00\x03\x32\x00\x01"), CONFIG)
+    assert small.pixels[..., 0].tolist() == [[50, 50, 50], [200, 200, 0]]
+    side = 2001  # just over 4 million pixels: one pixel, then end of line, on every row
+    with pytest.raises(ImageTooLarge, match="run-length"):
+        decode(_bmp_rle8(side, side, b"\x01\x80\x00\x00" * side + b"\x00\x01"), CONFIG)
+
+
 def test_jpeg_of_more_scans_than_any_encoder_writes_is_refused():
     progressive = jpeg(scene(4, 64, 64), 90, progressive=True)
     assert decode(progressive, CONFIG).pixels.shape == (64, 64, 3)  # about 10 scans: fine
