@@ -21,6 +21,10 @@ class DecodeConfig:
     # A progressive JPEG has about 10 scans; the decoder visits every block in each, so a
     # 1 MB file of 10,000 empty scans took 43 s. More than this is refused.
     max_jpeg_scans: int = 100
+    # Pillow's JPEG header parser takes a Python step per segment and per stray byte: 20 MB
+    # of 0xFF fill took 10 s. A photo's header has a few dozen segments; more steps than
+    # this are refused.
+    max_jpeg_header_steps: int = 10_000
     # Pillow decodes run-length BMPs in Python, about a pixel at a time: a 32 KB file
     # declaring 60 million pixels took 7 s. Such BMPs (icons, old screenshots) are small.
     max_bmp_rle_pixels: int = 4_000_000

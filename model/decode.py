@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import codecs
 import io
+import re
 import struct
 import warnings
 from collections.abc import Iterator
@@ -40,6 +41,10 @@ _LOOKALIKES = {
 # How complete files end: a failed decode that ran out of bytes without one was cut short.
 _ENDINGS = {"JPEG": b"\xff\xd9", "PNG": b"IEND\xaeB`\x82", "GIF": b"\x00;"}
 _SUBSAMPLING = {0: "4:4:4", 1: "4:2:2", 2: "4:2:0"}
+# A run of 0xFF bytes in a JPEG header: one before each marker code, more as fill.
+_FILL = re.compile(rb"\xff+")
+# JPEG marker codes that stand alone, without a length: TEM, RST0-7, SOI; 0x00 is a stuffed byte.
+_STANDALONE = {0x00, 0x01, *range(0xD0, 0xD9)}
 # Grey deeper than 8 bits: Pillow's own conversion clips it, so numpy scales it instead.
 _HIGH_DEPTH = {"I;16", "I;16L", "I;16B", "I;16N", "I", "F"}
 _ALPHA = {"RGBA", "RGBa", "LA", "PA"}
@@ -129,6 +134,7 @@ def decode(data: bytes, config: DecodeConfig) -> DecodedImage:
     fmt = sniff_format(data)
     if fmt == "JPEG":
         _check_scans(data, config)
+        _check_header(data, config)
     stream = io.BytesIO(data)
     try:
         with warnings.catch_warnings():
@@ -229,6 +235,30 @@ def _check_scans(data: bytes, config: DecodeConfig) -> None:
             f"The JPEG is written in {scans:,} scans; at most {config.max_jpeg_scans} are "
             "decoded (a progressive photo has about 10)."
         )
+
+
+def _check_header(data: bytes, config: DecodeConfig) -> None:
+    """Refuses a JPEG whose header (all before the first scan) takes Pillow's parser more than
+    ``max_jpeg_header_steps``: it takes a Python step per segment and per stray byte.
+
+    The walk skips each segment by its length and each run of stray bytes at once, so it
+    costs a step per segment, and stops at the limit."""
+    steps, position = 0, 2  # after the start-of-image marker
+    while steps <= config.max_jpeg_header_steps:
+        marker = data.find(b"\xff", position)
+        if marker < 0:
+            return  # no scan: Pillow says what is wrong
+        code_at = _FILL.match(data, marker).end()
+        steps += code_at - position  # stray bytes, fill bytes and the marker itself
+        if code_at >= len(data) or data[code_at] == 0xDA:  # the first scan: header read
+            return
+        position = code_at + 1
+        if data[code_at] not in _STANDALONE:
+            position += int.from_bytes(data[position : position + 2], "big")
+    raise errors.ImageTooLarge(
+        f"The JPEG header holds more than {config.max_jpeg_header_steps:,} segments and "
+        "stray bytes; a photo's has a few dozen segments."
+    )
 
 
 def _read_exif(image: Image.Image, config: DecodeConfig) -> Image.Exif:

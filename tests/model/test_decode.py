@@ -226,6 +226,24 @@ def test_jpeg_of_more_scans_than_any_encoder_writes_is_refused():
         decode(many, CONFIG)
 
 
+@pytest.mark.parametrize(
+    "padding",
+    [b"\xff" * 100, b"\xff\xef\x00\x02" * 100, b"\xff\xfe\x00\x05abc" * 50 + b"\x00" * 40],
+    ids=["fill", "empty-segments", "comments-and-junk"],
+)
+def test_jpeg_header_is_read_up_to_its_own_limit(padding):
+    """Pillow's header parser takes a Python step per segment and per stray byte (20 MB of
+    0xFF fill took 10 s); a header needing more steps than the limit is refused at once."""
+    photo = jpeg(scene(4, 64, 64), 90)
+    app0_end = 4 + int.from_bytes(photo[4:6], "big")  # junk after a segment, not after SOI
+    padded = photo[:app0_end] + padding + photo[app0_end:]
+    assert decode(padded, CONFIG).pixels.shape == (64, 64, 3)
+    strict = DecodeConfig(max_jpeg_header_steps=50)  # each padding takes 90-100 steps
+    with pytest.raises(ImageTooLarge, match="JPEG header"):
+        decode(padded, strict)
+    assert decode(photo, strict).pixels.shape == (64, 64, 3)
+
+
 @pytest.mark.parametrize("quality, subsampling", [(75, "4:2:0"), (90, "4:4:4")])
 def test_jpeg_quantization_is_in_natural_order(quality, subsampling):
     data = jpeg(scene(3, 64, 64), quality, subsampling=subsampling)
