@@ -41,6 +41,10 @@ _LOOKALIKES = {
 # How complete files end: a failed decode that ran out of bytes without one was cut short.
 _ENDINGS = {"JPEG": b"\xff\xd9", "PNG": b"IEND\xaeB`\x82", "GIF": b"\x00;"}
 _SUBSAMPLING = {0: "4:4:4", 1: "4:2:2", 2: "4:2:0"}
+# TIFF field types of whole numbers (SHORT, LONG, LONG8) and their struct codes.
+_TIFF_NUMBERS = {3: "H", 4: "I", 16: "Q"}
+# TIFF tags listing strips or tiles: StripOffsets, StripByteCounts, TileOffsets, TileByteCounts.
+_TIFF_PIECES = (273, 279, 324, 325)
 # A run of 0xFF bytes in a JPEG header: one before each marker code, more as fill.
 _FILL = re.compile(rb"\xff+")
 # JPEG marker codes that stand alone, without a length: TEM, RST0-7, SOI; 0x00 is a stuffed byte.
@@ -135,6 +139,8 @@ def decode(data: bytes, config: DecodeConfig) -> DecodedImage:
     if fmt == "JPEG":
         _check_scans(data, config)
         _check_header(data, config)
+    if fmt == "TIFF":
+        _check_tiles(data)
     stream = io.BytesIO(data)
     try:
         with warnings.catch_warnings():
@@ -146,8 +152,6 @@ def decode(data: bytes, config: DecodeConfig) -> DecodedImage:
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             image = Image.open(stream, formats=[fmt])
             _check_size(image.size, config)
-            if fmt == "TIFF":
-                _check_tiles(image)
             if fmt == "BMP":
                 _check_run_length(image, config)
             # Before load(): Pillow's TIFF loader drops the orientation.
@@ -199,15 +203,40 @@ def _failure(error: Exception, fmt: str, ran_out: bool, config: DecodeConfig) ->
     return errors.CorruptImage(f"The {fmt} file is damaged and cannot be decoded ({reason}).")
 
 
-def _check_tiles(image: Image.Image) -> None:
-    """Refuses a TIFF listing more strips or tiles than its size has room for: Pillow
-    decodes every one, wrapping to the top, and 4.9 million one-row strips of a 64 x 64
-    image took a minute. A strip holds at least a row, a tile at least 16 x 16 pixels."""
-    width, height = image.size
-    room = max(height, -(-width // 16) * -(-height // 16)) * len(image.getbands())
-    if len(image.tile) > room:
+def _check_tiles(data: bytes) -> None:
+    """Refuses a TIFF listing more strips or tiles than its size has room for, before Pillow
+    reads the list: it decodes every one, wrapping to the top (4.9 million one-row strips of
+    a 64 x 64 image took a minute), and reading the list alone took 9 s. A strip holds at
+    least a row, a tile at least 16 x 16 pixels, per sample where samples lie in planes.
+
+    Only the first directory's counts and size are read here; a file too broken for that
+    is left to Pillow, which says what is wrong."""
+    order = "<" if data.startswith(b"II") else ">"
+    big = data[2:4] in (b"+\x00", b"\x00+")
+    entry_format = order + ("HHQ8s" if big else "HHI4s")
+    try:
+        (start,) = struct.unpack_from(order + ("Q" if big else "I"), data, 8 if big else 4)
+        (count,) = struct.unpack_from(order + ("Q" if big else "H"), data, start)
+        first = start + (8 if big else 2)
+        size = struct.calcsize(entry_format)
+        table = data[first : first + size * min(count, (len(data) - first) // size)]
+    except struct.error:
+        return
+    fields = {
+        tag: (kind, n, value) for tag, kind, n, value in struct.iter_unpack(entry_format, table)
+    }
+
+    def number(tag: int, default: int) -> int:
+        kind, _, value = fields.get(tag, (0, 0, b""))
+        unpack = _TIFF_NUMBERS.get(kind)
+        return struct.unpack_from(order + unpack, value)[0] if unpack else default
+
+    width, height = number(256, 1), number(257, 1)
+    room = max(height, -(-width // 16) * -(-height // 16)) * max(number(277, 1), 1)
+    listed = max((fields[tag][1] for tag in _TIFF_PIECES if tag in fields), default=0)
+    if listed > room:
         raise errors.CorruptImage(
-            f"The TIFF lists {len(image.tile):,} strips or tiles for a {width}x{height} image."
+            f"The TIFF lists {listed:,} strips or tiles for a {width}x{height} image."
         )
 
 

@@ -172,30 +172,35 @@ def test_xmp_of_formats_pillow_does_not_read_is_found_in_the_raw_bytes():
     assert "xmp" not in decode(encode(Image.fromarray(scene(1, 32, 32)), "BMP"), CONFIG).info
 
 
-def _tiff_of_strips(count: int, side: int = 64) -> bytes:
-    """A grey side x side TIFF of one-row strips, listing ``count`` of them (all pointing at
-    one row): more than its height is a file made to make the decoder loop."""
+def _tiff_of_strips(count: int, side: int = 64, big: bool = False) -> bytes:
+    """A grey side x side TIFF (or BigTIFF) of one-row strips, listing ``count`` of them (all
+    pointing at one row): more than its height is a file made to make the decoder loop."""
     row = bytes(range(side))
-    arrays = 8 + side + 2 + 9 * 12 + 4
+    header = b"II+\x00\x08\x00\x00\x00" if big else b"II*\x00"
+    number = "<Q" if big else "<L"  # counts, offsets and the value field
+    width = struct.calcsize(number)
+    pixels_at = len(header) + width
+    arrays = pixels_at + side + (8 if big else 2) + 9 * (4 + 2 * width) + width
 
     def entry(tag: int, kind: int, n: int, value: int) -> bytes:
-        if kind == 3 and n == 1:
-            return struct.pack("<HHLHH", tag, kind, n, value, 0)
-        return struct.pack("<HHLL", tag, kind, n, value)
+        field = struct.pack("<H", value) if kind == 3 and n == 1 else struct.pack(number, value)
+        return struct.pack("<HH", tag, kind) + struct.pack(number, n) + field.ljust(width, b"\0")
 
     entries = [(256, 3, 1, side), (257, 3, 1, side), (258, 3, 1, 8), (259, 3, 1, 1)]
     entries += [(262, 3, 1, 1), (273, 3, count, arrays), (277, 3, 1, 1), (278, 3, 1, 1)]
     entries += [(279, 3, count, arrays + 2 * count)]
-    ifd = struct.pack("<H", 9) + b"".join(entry(*e) for e in entries) + b"\0\0\0\0"
-    offsets = struct.pack(f"<{count}H", *[8] * count)
+    ifd = struct.pack("<Q" if big else "<H", 9) + b"".join(entry(*e) for e in entries)
+    ifd += bytes(width)  # no next directory
+    offsets = struct.pack(f"<{count}H", *[pixels_at] * count)
     sizes = struct.pack(f"<{count}H", *[side] * count)
-    return b"II*\x00" + struct.pack("<L", 8 + side) + row + ifd + offsets + sizes
+    return header + struct.pack(number, pixels_at + side) + row + ifd + offsets + sizes
 
 
-def test_tiff_listing_more_strips_than_rows_is_refused():
-    assert decode(_tiff_of_strips(64), CONFIG).pixels.shape == (64, 64, 3)
-    with pytest.raises(CorruptImage, match="strips or tiles"):
-        decode(_tiff_of_strips(20_000), CONFIG)
+@pytest.mark.parametrize("big", [False, True], ids=["TIFF", "BigTIFF"])
+def test_tiff_listing_more_strips_than_rows_is_refused(big):
+    assert decode(_tiff_of_strips(64, big=big), CONFIG).pixels.shape == (64, 64, 3)
+    with pytest.raises(CorruptImage, match="20,000 strips or tiles"):
+        decode(_tiff_of_strips(20_000, big=big), CONFIG)
 
 
 def _bmp_rle8(width: int, height: int, runs: bytes) -> bytes:
