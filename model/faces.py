@@ -31,6 +31,8 @@ def find_faces(pixels: np.ndarray, config: FaceConfig) -> list[Box]:
         return [(0, 0, pixels.shape[1], pixels.shape[0])]
     height, width = pixels.shape[:2]
     scale = min(1.0, config.search_side / max(height, width))
+    if min(height, width) * scale < config.min_face:
+        return []  # no face of the smallest size searched fits (a 1 x 60,000,000 strip)
     grey = cv2.cvtColor(pixels, cv2.COLOR_RGB2GRAY)
     if scale < 1.0:
         size = (max(1, round(width * scale)), max(1, round(height * scale)))
