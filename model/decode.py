@@ -51,6 +51,8 @@ _INVERSE = {6: 8, 8: 6}  # the other orientations undo themselves
 # in the raw bytes, between these tags (with bytes.find: a lazy regex took quadratic time
 # on bytes repeating the opening tag without a closing one).
 _PILLOW_XMP = {"JPEG", "PNG", "WEBP"}
+# A PNG's XMP text chunk: Pillow keeps an iTXt packet under this key as well as "xmp".
+_PNG_XMP = "XML:com.adobe.xmp"
 _XMP_OPEN, _XMP_CLOSE = b"<x:xmpmeta", b"</x:xmpmeta>"
 # info values of bytes that hold text (JPEG and GIF comments, XMP); text chunks are str.
 _TEXT_BYTES = {"comment", "xmp"}
@@ -143,7 +145,7 @@ def decode(data: bytes, config: DecodeConfig) -> DecodedImage:
             exif = _read_exif(image, config)
             orientation = _orientation(exif)
             image.load()
-            info = {**_bounded_text(_with_xmp(image, data), config), "mode": image.mode}
+            info = {**_bounded_text(_with_xmp(image.info, fmt, data), config), "mode": image.mode}
             array = np.asarray(_normalise(image))
     except errors.ImageError:
         raise
@@ -199,12 +201,19 @@ def _read_exif(image: Image.Image, config: DecodeConfig) -> Image.Exif:
     return exif
 
 
-def _with_xmp(image: Image.Image, data: bytes) -> dict[str, Any]:
-    """Pillow's info, with the XMP packets of the raw bytes as "xmp" where Pillow has none."""
-    if image.format in _PILLOW_XMP or image.info.get("xmp"):
-        return image.info
-    packets = b"\n".join(_xmp_packets(data))
-    return {**image.info, "xmp": packets} if packets else image.info
+def _with_xmp(info: dict[str, Any], fmt: str, data: bytes) -> dict[str, Any]:
+    """Pillow's info with the XMP packet once, as "xmp": a PNG's is also under its text
+    chunk's key (or only there, in a tEXt chunk), and in GIF, BMP and TIFF it is searched
+    for in the raw bytes. ``fmt`` is the sniffed format: a JPEG with more pictures in it
+    (Pillow's "MPO") must not take a later picture's packet as its own."""
+    info = dict(info)
+    text_chunk = info.pop(_PNG_XMP, None)
+    if not info.get("xmp"):
+        if text_chunk:
+            info["xmp"] = text_chunk
+        elif fmt not in _PILLOW_XMP and (packets := b"\n".join(_xmp_packets(data))):
+            info["xmp"] = packets
+    return info
 
 
 def _xmp_packets(data: bytes) -> Iterator[bytes]:

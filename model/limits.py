@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import struct
 
-from PIL import Image
+from PIL import Image, JpegImagePlugin
 
 from model import errors
 from model.config import DecodeConfig
@@ -22,8 +22,11 @@ _TIFF_NUMBERS = {3: "H", 4: "I", 16: "Q"}
 _TIFF_PIECES = (273, 279, 324, 325)
 # A run of 0xFF bytes in a JPEG header: one before each marker code, more as fill.
 _FILL = re.compile(rb"\xff+")
-# JPEG marker codes that stand alone, without a length: TEM, RST0-7, SOI; 0x00 is a stuffed byte.
-_STANDALONE = {0x00, 0x01, *range(0xD0, 0xD9)}
+# JPEG marker codes Pillow's header parser reads without a length (no handler in its table:
+# RST0-7, SOI, EOI, JPG, JPG0-13), and 0x00, a stuffed byte it steps over.
+_STANDALONE = {0x00} | {
+    code & 0xFF for code, (_, _, handler) in JpegImagePlugin.MARKER.items() if handler is None
+}
 
 
 def check_bytes(data: bytes, fmt: str, config: DecodeConfig) -> None:
@@ -64,25 +67,26 @@ def _check_tiles(data: bytes) -> None:
     order = "<" if data.startswith(b"II") else ">"
     big = data[2:4] in (b"+\x00", b"\x00+")
     entry_format = order + ("HHQ8s" if big else "HHI4s")
-    try:
-        (start,) = struct.unpack_from(order + ("Q" if big else "I"), data, 8 if big else 4)
-        (count,) = struct.unpack_from(order + ("Q" if big else "H"), data, start)
-        first = start + (8 if big else 2)
-        size = struct.calcsize(entry_format)
-        table = data[first : first + size * min(count, (len(data) - first) // size)]
-    except struct.error:
-        return
-    fields = {
-        tag: (kind, n, value) for tag, kind, n, value in struct.iter_unpack(entry_format, table)
-    }
 
     def number(tag: int, default: int) -> int:
         kind, _, value = fields.get(tag, (0, 0, b""))
         unpack = _TIFF_NUMBERS.get(kind)
         return struct.unpack_from(order + unpack, value)[0] if unpack else default
 
-    width, height = number(256, 1), number(257, 1)
-    room = max(height, -(-width // 16) * -(-height // 16)) * max(number(277, 1), 1)
+    try:
+        (start,) = struct.unpack_from(order + ("Q" if big else "I"), data, 8 if big else 4)
+        (count,) = struct.unpack_from(order + ("Q" if big else "H"), data, start)
+        first = start + (8 if big else 2)
+        size = struct.calcsize(entry_format)
+        table = data[first : first + size * min(count, (len(data) - first) // size)]
+        fields = {
+            tag: (kind, n, value) for tag, kind, n, value in struct.iter_unpack(entry_format, table)
+        }
+        # A LONG8 in a classic TIFF's 4-byte field does not fit: struct.error, left to Pillow.
+        width, height, samples = number(256, 1), number(257, 1), max(number(277, 1), 1)
+    except struct.error:
+        return
+    room = max(height, -(-width // 16) * -(-height // 16)) * samples
     listed = max((fields[tag][1] for tag in _TIFF_PIECES if tag in fields), default=0)
     if listed > room:
         raise errors.CorruptImage(

@@ -60,7 +60,7 @@ _ENVELOPE = np.stack([np.ones(_BINS), _POSITION, _POSITION**2, np.log(_POSITION)
 
 def xmp_text(image: DecodedImage) -> str:
     """The XMP packet, as ``decode`` found it (within its text budget)."""
-    packet = image.info.get("xmp") or image.info.get("XML:com.adobe.xmp")
+    packet = image.info.get("xmp")
     if not packet:
         return ""
     return packet.decode("utf-8", "replace") if isinstance(packet, bytes) else str(packet)

@@ -88,7 +88,7 @@ _A1111_STEPS = re.compile(r"\bSteps: \d+")
 _A1111_LATER = re.compile(r"\b(?:Sampler|Seed): ")
 # Text chunks ComfyUI, InvokeAI and Fooocus write next to the picture.
 _WORKFLOW_KEYS = {"prompt", "workflow", "invokeai_metadata", "invokeai_graph", "sd-metadata"}
-_PNG_XMP = "XML:com.adobe.xmp"  # searched once, as XMP
+_XMP = "xmp"  # a text chunk decode() moved here: searched once, as XMP
 _EXIF_TEXT = {0x0131: "Software", 0x010E: "ImageDescription", 0x013B: "Artist"}
 _USER_COMMENT = 0x9286
 
@@ -255,7 +255,7 @@ def _generator_text(image: DecodedImage, xmp: str) -> list[Evidence]:
     for key, value in image.info.items():
         if key == "comment" and isinstance(value, bytes):  # JPEG and GIF comments
             value = value.decode("utf-8", "replace")
-        if not isinstance(value, str) or key == _PNG_XMP:
+        if not isinstance(value, str) or key == _XMP:
             continue
         if key == "parameters" and _generation_parameters(value):
             found.append(f"{image.format} text holds Stable Diffusion generation parameters")

@@ -172,6 +172,38 @@ def test_xmp_of_formats_pillow_does_not_read_is_found_in_the_raw_bytes():
     assert "xmp" not in decode(encode(Image.fromarray(scene(1, 32, 32)), "BMP"), CONFIG).info
 
 
+def test_xmp_is_read_once_and_from_the_first_picture_only():
+    """A PNG's iTXt packet sits under its chunk's key and "xmp": counted twice, a 600 KB
+    packet left no budget for the generator parameters after it. A JPEG holding more
+    pictures (Pillow's "MPO") must not take a later picture's packet as its own."""
+    packet = '<x:xmpmeta xmlns:x="adobe:ns:meta/">' + "x" * 600_000 + "</x:xmpmeta>"
+    small = b'<x:xmpmeta xmlns:x="adobe:ns:meta/">tool</x:xmpmeta>'
+    chunks = PngInfo()
+    chunks.add_itxt("XML:com.adobe.xmp", packet)
+    chunks.add_text("parameters", "a cat\nSteps: 20, Sampler: Euler")
+    image = decode(png(Image.fromarray(scene(1, 32, 32)), pnginfo=chunks), CONFIG)
+    assert image.info["xmp"].decode() == packet and "XML:com.adobe.xmp" not in image.info
+    assert image.info["parameters"].startswith("a cat")
+    tagged = PngInfo()
+    tagged.add_text("XML:com.adobe.xmp", packet)  # a tEXt chunk: Pillow gives text only
+    assert (
+        decode(png(Image.fromarray(scene(1, 32, 32)), pnginfo=tagged), CONFIG).info["xmp"] == packet
+    )
+    frame = Image.fromarray(scene(2, 32, 32))
+    pictures = encode(frame, "MPO", save_all=True, append_images=[frame])
+    second = pictures.index(b"\xff\xd8\xff", 3) + 2  # an XMP segment for the second picture
+    segment = b"http://ns.adobe.com/xap/1.0/\0" + small
+    pictures = (
+        pictures[:second]
+        + b"\xff\xe1"
+        + (len(segment) + 2).to_bytes(2, "big")
+        + segment
+        + pictures[second:]
+    )
+    assert Image.open(io.BytesIO(pictures)).format == "MPO"
+    assert "xmp" not in decode(pictures, CONFIG).info
+
+
 def _tiff_of_strips(count: int, side: int = 64, big: bool = False) -> bytes:
     """A grey side x side TIFF (or BigTIFF) of one-row strips, listing ``count`` of them (all
     pointing at one row): more than its height is a file made to make the decoder loop."""
@@ -194,6 +226,15 @@ def _tiff_of_strips(count: int, side: int = 64, big: bool = False) -> bytes:
     offsets = struct.pack(f"<{count}H", *[pixels_at] * count)
     sizes = struct.pack(f"<{count}H", *[side] * count)
     return header + struct.pack(number, pixels_at + side) + row + ifd + offsets + sizes
+
+
+def test_tiff_size_of_a_type_that_does_not_fit_is_corrupt():
+    """A width typed LONG8 (8 bytes) in a classic TIFF's 4-byte field: no struct.error."""
+    entries = struct.pack("<HHI4s", 256, 16, 1, b"\x40\0\0\0") + struct.pack(
+        "<HHI4s", 257, 3, 1, b"\x40\0\0\0"
+    )
+    with pytest.raises(ImageError):
+        decode(b"II*\0" + struct.pack("<IH", 8, 2) + entries + b"\0\0\0\0", CONFIG)
 
 
 @pytest.mark.parametrize("big", [False, True], ids=["TIFF", "BigTIFF"])
@@ -233,7 +274,11 @@ def test_jpeg_of_more_scans_than_any_encoder_writes_is_refused():
 
 @pytest.mark.parametrize(
     "padding",
-    [b"\xff" * 100, b"\xff\xef\x00\x02" * 100, b"\xff\xfe\x00\x05abc" * 50 + b"\x00" * 40],
+    [
+        b"\xff" * 100,
+        b"\xff\xef\x00\x02" * 100,
+        b"\xff\xfe\x00\x05abc" * 50 + b"\x00" * 40,
+    ],
     ids=["fill", "empty-segments", "comments-and-junk"],
 )
 def test_jpeg_header_is_read_up_to_its_own_limit(padding):
@@ -247,6 +292,12 @@ def test_jpeg_header_is_read_up_to_its_own_limit(padding):
     with pytest.raises(ImageTooLarge, match="JPEG header"):
         decode(padded, strict)
     assert decode(photo, strict).pixels.shape == (64, 64, 3)
+    # Markers Pillow reads without a length (EOI, JPG) are no segment to jump over.
+    for code in (b"\xd9", b"\xc8"):
+        with pytest.raises(ImageTooLarge, match="JPEG header"):
+            decode(
+                photo[:app0_end] + (b"\xff" + code + b"\xff" * 40) * 3 + photo[app0_end:], strict
+            )
 
 
 @pytest.mark.parametrize("quality, subsampling", [(75, "4:2:0"), (90, "4:4:4")])
