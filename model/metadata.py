@@ -36,8 +36,8 @@ EDITORS = re.compile(
 # A tool's name is short: an unbounded value took quadratic time on text repeating
 # "CreatorTool>" without a "<" (80 KB: seconds).
 _XMP_VALUE = r"(?:=\"([^\"]{0,512})\"|='([^']{0,512})'|>([^<]{0,512})<)"
-_CREATOR_TOOL = re.compile(r"CreatorTool" + _XMP_VALUE)
-_SOFTWARE_AGENT = re.compile(r"softwareAgent" + _XMP_VALUE)
+CREATOR_TOOL = re.compile(r"CreatorTool" + _XMP_VALUE)
+SOFTWARE_AGENT = re.compile(r"softwareAgent" + _XMP_VALUE)
 
 # Evidence weights, combined as a noisy OR (see ``read_metadata``).
 _EDITED, _RESIZED, _RESAVED, _INCOMPLETE, _DOUBLE = 0.25, 0.35, 0.15, 0.1, 0.5
@@ -112,10 +112,10 @@ def _editing(image: DecodedImage, xmp: str, details: dict[str, Any]) -> list[tup
     processing = exif_text(image.exif.get(_PROCESSING))
     if processing:
         found.append(f"EXIF ProcessingSoftware: {processing}")
-    for tool in _xmp_values(_CREATOR_TOOL, xmp):
+    for tool in xmp_values(CREATOR_TOOL, xmp):
         if EDITORS.search(tool):
             found.append(f"XMP CreatorTool: {tool}")
-    edited_by = [agent for agent in _xmp_values(_SOFTWARE_AGENT, xmp) if EDITORS.search(agent)]
+    edited_by = [agent for agent in xmp_values(SOFTWARE_AGENT, xmp) if EDITORS.search(agent)]
     if edited_by:
         found.append(f"XMP edit history names {', '.join(edited_by)}")
     if "photoshop:History" in xmp:
@@ -124,7 +124,7 @@ def _editing(image: DecodedImage, xmp: str, details: dict[str, Any]) -> list[tup
     return [(sentence, _EDITED if i == 0 else 0.0) for i, sentence in enumerate(found)]
 
 
-def _xmp_values(pattern: re.Pattern[str], xmp: str) -> list[str]:
+def xmp_values(pattern: re.Pattern[str], xmp: str) -> list[str]:
     """Distinct values of one XMP property, written as attribute or element."""
     values = ("".join(g for g in m.groups() if g).strip() for m in pattern.finditer(xmp))
     return list(dict.fromkeys(v for v in values if v))

@@ -13,8 +13,16 @@ import re
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import c2pa
+from PIL import ExifTags
 
-from model.metadata import EXIF_IFD, exif_text, xmp_text
+from model.metadata import (
+    CREATOR_TOOL,
+    EXIF_IFD,
+    SOFTWARE_AGENT,
+    exif_text,
+    xmp_text,
+    xmp_values,
+)
 from model.signals import SignalResult
 
 if TYPE_CHECKING:
@@ -89,7 +97,14 @@ _A1111_LATER = re.compile(r"\b(?:Sampler|Seed): ")
 # Text chunks ComfyUI, InvokeAI and Fooocus write next to the picture.
 _WORKFLOW_KEYS = {"prompt", "workflow", "invokeai_metadata", "invokeai_graph", "sd-metadata"}
 _XMP = "xmp"  # a text chunk decode() moved here: searched once, as XMP
-_EXIF_TEXT = {0x0131: "Software", 0x010E: "ImageDescription", 0x013B: "Artist"}
+# Where a program writes its own name: PNG text keys (NovelAI writes both), the EXIF tag.
+_TOOL_KEYS = {"Software", "Source"}
+# Free text a person writes: a generator's name there may be the picture's subject.
+_EXIF_FREE_TEXT = {
+    ExifTags.Base.ImageDescription: "ImageDescription",
+    ExifTags.Base.Artist: "Artist",
+}
+_MENTION = 0.1
 _USER_COMMENT = 0x9286
 
 
@@ -103,9 +118,10 @@ def read_provenance(image: DecodedImage) -> SignalResult:
 
     The score is the strongest declaration found: 1.0 when generation or compositing is
     declared (an IPTC source type such as trainedAlgorithmicMedia, a C2PA ``c2pa.placed``
-    action, generator parameters or a generator's name), 0.7 for declared removal of
-    content, 0.5 for credentials that are present but invalid, for algorithmic
-    enhancement or digital art, 0.3 or less for ordinary edits, 0.0 for a declared camera
+    action, generator parameters or a generator's name where software records itself),
+    0.7 for declared removal of content, 0.5 for credentials that are present but invalid,
+    for algorithmic enhancement or digital art, 0.3 or less for ordinary edits, 0.1 for a
+    generator merely mentioned in a caption or comment, 0.0 for a declared camera
     capture. ``None`` when the file declares nothing.
     """
     xmp = xmp_text(image)
@@ -250,30 +266,43 @@ def _generation_parameters(text: str) -> bool:
 
 
 def _generator_text(image: DecodedImage, xmp: str) -> list[Evidence]:
-    """Generation parameters and generator names in text chunks, comments, EXIF and XMP."""
-    found = []
+    """Generation parameters and generator names in text chunks, comments, EXIF and XMP.
+
+    A name counts as a declaration only where a program records itself (EXIF Software,
+    XMP CreatorTool or an edit's softwareAgent, a PNG's Software or Source text). In free
+    text (a caption, a keyword, a comment) it may be what the photo shows, "the Stable
+    Diffusion talk", so there it is only mentioned and weighs next to nothing."""
+    declared, mentioned = [], []
     for key, value in image.info.items():
         if key == "comment" and isinstance(value, bytes):  # JPEG and GIF comments
             value = value.decode("utf-8", "replace")
         if not isinstance(value, str) or key == _XMP:
             continue
         if key == "parameters" and _generation_parameters(value):
-            found.append(f"{image.format} text holds Stable Diffusion generation parameters")
+            declared.append(f"{image.format} text holds Stable Diffusion generation parameters")
         elif key in _WORKFLOW_KEYS and value.lstrip().startswith("{"):
-            found.append(f"{image.format} text holds an AI generation workflow ({key})")
+            declared.append(f"{image.format} text holds an AI generation workflow ({key})")
         elif match := GENERATORS.search(value):
-            found.append(f"{image.format} text ({key}) names {match.group(0)}")
-    for tag, field in _EXIF_TEXT.items():
+            if key in _TOOL_KEYS:
+                declared.append(f"{image.format} text ({key}) names {match[0]}")
+            else:
+                mentioned.append(f"{image.format} text ({key}) mentions {match[0]}")
+    if match := GENERATORS.search(exif_text(image.exif.get(ExifTags.Base.Software))):
+        declared.append(f"EXIF Software names {match[0]}")
+    for tag, field in _EXIF_FREE_TEXT.items():
         if match := GENERATORS.search(exif_text(image.exif.get(tag))):
-            found.append(f"EXIF {field} names {match.group(0)}")
+            mentioned.append(f"EXIF {field} mentions {match[0]}")
     comment = _user_comment(image.exif.get_ifd(EXIF_IFD).get(_USER_COMMENT))
     if _generation_parameters(comment):
-        found.append("EXIF UserComment holds Stable Diffusion generation parameters")
+        declared.append("EXIF UserComment holds Stable Diffusion generation parameters")
     elif match := GENERATORS.search(comment):
-        found.append(f"EXIF UserComment names {match.group(0)}")
-    if match := GENERATORS.search(xmp):
-        found.append(f"XMP metadata names {match.group(0)}")
-    return [Evidence(sentence, 1.0) for sentence in found]
+        mentioned.append(f"EXIF UserComment mentions {match[0]}")
+    tools = xmp_values(CREATOR_TOOL, xmp) + xmp_values(SOFTWARE_AGENT, xmp)
+    if match := GENERATORS.search("\n".join(tools)):
+        declared.append(f"XMP metadata names {match[0]} as the software that made it")
+    elif match := GENERATORS.search(xmp):
+        mentioned.append(f"XMP metadata mentions {match[0]}")
+    return [Evidence(s, 1.0) for s in declared] + [Evidence(s, _MENTION) for s in mentioned]
 
 
 def _user_comment(raw: Any) -> str:
