@@ -7,9 +7,9 @@ The rules, in order:
 2. The ELA-CNN's calibrated probability reaches the validated threshold: likely
    manipulated, unless the evidence is weak (tiny, heavily recompressed, no JPEG history),
    which makes it inconclusive with the reason stated.
-3. Below the clear threshold and nothing weak: no_evidence; metadata that says an editor
-   touched the file, or a face scoring above the face network's clear threshold, moves
-   that to inconclusive.
+3. Below the clear threshold and nothing weak: no_evidence; metadata or provenance that
+   says the file was edited, or a face scoring above the face network's clear threshold,
+   moves that to inconclusive.
 4. Everything else is inconclusive.
 The score is the strongest calibrated evidence: the CNN's probability, raised to the
 clone, provenance or face score when those fire.
@@ -69,7 +69,7 @@ def decide(
         band = INCONCLUSIVE
         reasons += evidence.weak
     elif evidence.probability < calibration.clear_threshold:
-        edited = evidence.metadata.score is not None and evidence.metadata.score >= 0.5
+        edited = _declared_edit(evidence.metadata, evidence.provenance)
         band = INCONCLUSIVE if edited or doubtful_face else NO_EVIDENCE
         if doubtful_face:
             reasons.append("A face may be GAN-generated, but not clearly enough to say so")
@@ -80,5 +80,17 @@ def decide(
         reasons.append(
             "Some error levels are uneven, but not enough to say the image was manipulated"
         )
-    reasons += [f for f in evidence.metadata.findings if f not in reasons]
+    for signal in (evidence.metadata, evidence.provenance):
+        reasons += [f for f in signal.findings if f not in reasons]
     return band, float(score), tuple(reasons)
+
+
+def _declared_edit(metadata: SignalResult, provenance: SignalResult) -> bool:
+    """Whether the file's own records say it was edited: an editor named in its metadata,
+    metadata evidence reaching 0.5 (an earlier compression, a changed size), or an edit
+    its provenance declares (0.3 and up: IPTC humanEdits, a C2PA edit, credentials broken
+    by a later change). "No evidence" beside such a record would contradict it."""
+    named = bool(metadata.details.get("edited"))
+    strong = metadata.score is not None and metadata.score >= 0.5
+    declared = provenance.score is not None and provenance.score >= 0.3
+    return named or strong or declared

@@ -120,6 +120,7 @@ def _editing(image: DecodedImage, xmp: str, details: dict[str, Any]) -> list[tup
         found.append(f"XMP edit history names {', '.join(edited_by)}")
     if "photoshop:History" in xmp:
         found.append("XMP holds a Photoshop edit history")
+    details["edited"] = bool(found)
     # One editor recorded in several places is one piece of evidence.
     return [(sentence, _EDITED if i == 0 else 0.0) for i, sentence in enumerate(found)]
 

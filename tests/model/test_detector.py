@@ -81,6 +81,7 @@ def test_editing_software_is_reported(detector):
     verdict = detector.analyze(jpeg(scene(10), 90, exif=exif))
     assert "EXIF Software: Adobe Photoshop 24.0" in verdict.signal("metadata").findings
     assert "EXIF Software: Adobe Photoshop 24.0" in verdict.reasons
+    assert verdict.band == INCONCLUSIVE  # an editor's record is not "no evidence"
 
 
 def test_copy_move_is_found_and_drawn(detector):

@@ -11,7 +11,6 @@ from click.testing import CliRunner
 from flax import nnx
 from PIL import Image
 
-from model.bands import Evidence, decide
 from model.calibration import Calibration
 from model.cli import main
 from model.config import FaceConfig, FaceTrainConfig
@@ -20,8 +19,6 @@ from model.face_model import FaceModel, load, save
 from model.face_train import network_inputs, scene_with, train_network
 from model.faces import crop, find_faces
 from model.meso import Meso4, parameter_count
-from model.signals import SignalResult
-from model.verdict import INCONCLUSIVE, LIKELY_MANIPULATED, NO_EVIDENCE
 from tests.conftest import jpeg, scene, shared_datasets
 
 FACES = shared_datasets() / "faces"
@@ -87,32 +84,6 @@ def test_weights_round_trip(tmp_path):
     loaded = load(tmp_path, size)
     assert loaded.calibration == model.calibration
     np.testing.assert_allclose(loaded.logits(crops), model.logits(crops), rtol=1e-5)
-
-
-def evidence(face_score: float | None) -> Evidence:
-    nothing = SignalResult("x")
-    face = SignalResult(
-        "synthetic_face", face_score, ("The face at the top left looks GAN-generated",)
-    )
-    return Evidence(
-        probability=0.05,
-        hotspot="centre",
-        weak=(),
-        clone=nothing,
-        metadata=nothing,
-        provenance=nothing,
-        face=face,
-        face_calibration=Calibration(manipulated_threshold=0.9, clear_threshold=0.3),
-    )
-
-
-def test_how_a_face_moves_the_band():
-    calibration = Calibration(manipulated_threshold=0.9, clear_threshold=0.2)
-    band, score, reasons = decide(evidence(0.97), calibration, 0.5)
-    assert (band, score) == (LIKELY_MANIPULATED, 0.97) and "GAN-generated" in reasons[0]
-    assert decide(evidence(0.5), calibration, 0.5)[0] == INCONCLUSIVE
-    assert decide(evidence(0.1), calibration, 0.5)[0] == NO_EVIDENCE
-    assert decide(evidence(None), calibration, 0.5)[0] == NO_EVIDENCE  # no face: no opinion
 
 
 def test_the_signal_in_analyze_json(tmp_path):

@@ -85,10 +85,10 @@ def test_generator_named_in_text_and_exif() -> None:
 
 def test_generator_named_by_xmp_creator_tool() -> None:
     packet = (
-        '<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF><rdf:Description '
-        'xmlns:xmp="http://ns.adobe.com/xap/1.0/" xmp:CreatorTool="Adobe Firefly"/>'
-        "</rdf:RDF></x:xmpmeta>"
-    ).encode()
+        b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF><rdf:Description '
+        b'xmlns:xmp="http://ns.adobe.com/xap/1.0/" xmp:CreatorTool="Adobe Firefly"/>'
+        b"</rdf:RDF></x:xmpmeta>"
+    )
     result = read_provenance(jpeg_with(xmp=packet))
     assert result.findings == ("XMP metadata names Adobe Firefly as the software that made it",)
     assert result.score == 1.0
@@ -98,11 +98,11 @@ def test_generator_in_a_caption_is_only_mentioned() -> None:
     # A photo of a talk, a protest or a court case may name a generator in its caption,
     # keywords or comment: that says what the picture shows, not how it was made.
     caption = (
-        '<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF><rdf:Description><dc:description>'
-        '<rdf:Alt><rdf:li xml:lang="x-default">Protest outside the Midjourney copyright '
-        "hearing</rdf:li></rdf:Alt></dc:description><dc:subject><rdf:Bag><rdf:li>DALL-E"
-        "</rdf:li></rdf:Bag></dc:subject></rdf:Description></rdf:RDF></x:xmpmeta>"
-    ).encode()
+        b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF><rdf:Description><dc:description>'
+        b'<rdf:Alt><rdf:li xml:lang="x-default">Protest outside the Midjourney copyright '
+        b"hearing</rdf:li></rdf:Alt></dc:description><dc:subject><rdf:Bag><rdf:li>DALL-E"
+        b"</rdf:li></rdf:Bag></dc:subject></rdf:Description></rdf:RDF></x:xmpmeta>"
+    )
     tags = Image.Exif()
     tags[0x010E] = "Photo of the Stable Diffusion talk"
     tags[0x013B] = "Jo Bloggs, for Midjourney News"
