@@ -108,11 +108,14 @@ class Detector:
 
     def _signals(self, image: DecodedImage) -> _Signals:
         estimate = estimate_quality(image.quantization)
+        # The signals that say where ("the face at the left", a copied region's box) see
+        # the picture as people do; only the network needs the stored JPEG block grid.
+        upright = image.orient(image.pixels)
         return _Signals(
-            clone=detect_copy_move(image.pixels, self.config.clone),
+            clone=detect_copy_move(upright, self.config.clone),
             metadata=read_metadata(image),
             provenance=read_provenance(image),
-            face=synthetic_face.judge(image.pixels, self.faces, self.config.faces),
+            face=synthetic_face.judge(upright, self.faces, self.config.faces),
             quality=estimate.quality if estimate else None,
         )
 
@@ -135,13 +138,16 @@ class Detector:
             ela_picture = _to_picture(
                 ela.error_picture(output.error), prepared.mosaic, (height, width), picture_size
             )
+        heat, ela_picture = image.orient(heat), image.orient(ela_picture)
+        # Where the network's own heat peaks, before the other signals' regions join it.
+        hotspot = where(heat) if heat.any() else "centre"
         for signal in (found.clone, found.face):
             if signal.mask is not None:
-                mask = Image.fromarray(signal.mask.astype(np.float32)).resize(picture_size[::-1])
+                mask = Image.fromarray(signal.mask.astype(np.float32)).resize(heat.shape[::-1])
                 heat = np.maximum(heat, np.asarray(mask))
         evidence = Evidence(
             probability=probability,
-            hotspot=where(heat) if heat.any() else "centre",
+            hotspot=hotspot,
             weak=self._weaknesses(image, found.quality),
             clone=found.clone,
             metadata=found.metadata,
@@ -166,8 +172,8 @@ class Detector:
             signals=signals,
             image=ImageInfo(image.width, image.height, image.format, found.quality),
             model=self.model_info,
-            ela=image.orient(ela_picture),
-            heat=image.orient(heat.astype(np.float32)),
+            ela=ela_picture,
+            heat=heat.astype(np.float32),
         )
 
     def _weaknesses(self, image: DecodedImage, quality: int | None) -> tuple[str, ...]:

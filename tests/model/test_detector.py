@@ -11,7 +11,7 @@ from PIL import Image
 
 from model.compiled import use_compile_cache
 from model.errors import CorruptImage, EmptyImage
-from model.verdict import BANDS, INCONCLUSIVE, LIKELY_MANIPULATED
+from model.verdict import BANDS, INCONCLUSIVE, LIKELY_MANIPULATED, where
 from tests.conftest import decoded, jpeg, png, scene, verdict_in_new_process
 
 
@@ -54,6 +54,44 @@ def test_pictures_are_upright(detector):
     verdict = detector.analyze(jpeg(scene(6), 90, exif=exif))
     assert (verdict.image.width, verdict.image.height) == (256, 384)
     assert verdict.ela.shape == (384, 256) and verdict.heat.shape == (384, 256)
+
+
+def with_orientation(rgb: np.ndarray, orientation: int) -> bytes:
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    return jpeg(rgb, 95, exif=exif)
+
+
+# Where the stored bottom right and top left show once the picture is turned upright.
+UPRIGHT = {1: ("bottom right", "top left"), 3: ("top left", "bottom right")}
+UPRIGHT |= {6: ("bottom left", "top right"), 8: ("top right", "bottom left")}
+
+
+@pytest.mark.parametrize("orientation", sorted(UPRIGHT))
+def test_places_are_named_as_the_picture_displays(detector, orientation):
+    # A region saved at another quality, stored at the bottom right: phones store most
+    # photos turned (orientation 6), and the words must match the picture people see.
+    base = decoded(jpeg(scene(20, 480, 640), 60)).copy()
+    base[280:440, 440:600] = decoded(jpeg(scene(120, 480, 640), 95))[280:440, 440:600]
+    verdict = detector.analyze(with_orientation(base, orientation))
+    spliced, _ = UPRIGHT[orientation]
+    assert verdict.band == LIKELY_MANIPULATED
+    assert verdict.reasons[0].startswith(f"The region at the {spliced} ")
+    assert where(verdict.heat) == spliced
+
+
+@pytest.mark.parametrize("orientation", [3, 6])
+def test_copies_are_placed_as_the_picture_displays(detector, orientation):
+    rgb = decoded(jpeg(scene(11, 480, 640), 95)).copy()
+    rgb[300:396, 420:548] = rgb[60:156, 80:208]  # stored top left to bottom right
+    verdict = detector.analyze(with_orientation(rgb, orientation))
+    clone = verdict.signal("clone")
+    (sentence,) = clone.findings
+    for place in UPRIGHT[orientation]:
+        assert f"the {place} " in sentence
+    for region in clone.details["regions"]:
+        for x, y, width, height in (region["source"], region["target"]):
+            assert x + width <= verdict.image.width and y + height <= verdict.image.height
 
 
 def test_weak_evidence_is_inconclusive_with_the_reason(detector):
