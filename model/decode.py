@@ -12,6 +12,7 @@ from __future__ import annotations
 import codecs
 import io
 import struct
+import threading
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -56,6 +57,7 @@ _PNG_XMP = "XML:com.adobe.xmp"
 _XMP_OPEN, _XMP_CLOSE = b"<x:xmpmeta", b"</x:xmpmeta>"
 # info values of bytes that hold text (JPEG and GIF comments, XMP); text chunks are str.
 _TEXT_BYTES = {"comment", "xmp"}
+_WARNING_FILTERS = threading.Lock()  # see decode()
 
 
 @dataclass(frozen=True)
@@ -132,11 +134,13 @@ def decode(data: bytes, config: DecodeConfig) -> DecodedImage:
     limits.check_bytes(data, fmt, config)
     stream = io.BytesIO(data)
     try:
-        with warnings.catch_warnings():
-            # Pillow warns about what it skips in hostile files (bad EXIF tags, odd palettes);
-            # the picture is still usable and no warning may reach callers. Its bomb warning
-            # can fire before our own size check does, so that one becomes an error. (Before
-            # Python 3.14 these filters are process-wide: decode in one thread at a time.)
+        # Pillow warns about what it skips in hostile files (bad EXIF tags, odd palettes);
+        # the picture is still usable and no warning may reach callers. Its bomb warning
+        # can fire before our own size check does, so that one becomes an error. Before
+        # Python 3.14 these filters are process-wide, and two threads entering and leaving
+        # catch_warnings at once can leave the process with either's filters for good: the
+        # service decodes on several threads, so the filters are held one decode at a time.
+        with _WARNING_FILTERS, warnings.catch_warnings():
             warnings.simplefilter("ignore")
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             image = Image.open(stream, formats=[fmt])
