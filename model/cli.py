@@ -46,14 +46,15 @@ def main() -> None:
 def analyze(files: tuple[str, ...], as_json: bool) -> None:
     """Analyse image FILES and print a verdict for each."""
     from model.detector import Detector
+    from model.files import analyze_files, why
 
     detector = _load_detector(Detector)
     failed = False
-    results = detector.analyze_batch([Path(f).read_bytes() for f in files])
-    for name, result in zip(files, results):
-        if isinstance(result, ImageError):
+    for path, result in analyze_files(detector, [Path(f) for f in files]):
+        name = str(path)
+        if isinstance(result, (ImageError, OSError)):
             failed = True
-            click.echo(f"{name}: error: {result}", err=True)
+            click.echo(f"{name}: error: {why(result)}", err=True)
         elif as_json:
             click.echo(json.dumps({"file": name, **result.to_json()}))
         else:
@@ -152,14 +153,31 @@ def evaluate(manifest: str, as_json: bool, report: Path | None, faces: bool) -> 
         raise click.ClickException(str(error)) from error
     except ValueError as error:
         raise click.ClickException(f"bad manifest: {error}") from error
+    if not result["n"]:
+        first = f" ({result['errors'][0]})" if result["errors"] else ""
+        raise click.ClickException(f"bad manifest: {manifest}: no image to measure{first}")
     if as_json:
         click.echo(json.dumps(result))
         return
     for key, value in _headline(result).items():
-        click.echo(f"{key:>12}: {value}")
+        click.echo(f"{key:>12}: {_UNDEFINED.get(key, 'undefined') if value is None else value}")
     click.echo(f"{'per kind AUC':>12}: {result['per_kind_auc']}")
     click.echo(f"{'confusion':>12}: {result['confusion']}")
     click.echo(f"{'faces':>12}: {result['synthetic_face']}")
+    if result["errors"]:
+        click.echo(f"{'errors':>12}: {len(result['errors'])} images could not be analysed")
+        for line in result["errors"][:_ERRORS_SHOWN]:
+            click.echo(f"{'':>12}  {line}")
+
+
+# Why a figure has no value, in the words of the text output.
+_UNDEFINED = {
+    "auc": "undefined (needs both real and fake images)",
+    "precision": "undefined (nothing was flagged)",
+    "recall": "undefined (no fake images)",
+    "fpr": "undefined (no real images)",
+}
+_ERRORS_SHOWN = 5
 
 
 def _headline(result: dict) -> dict:

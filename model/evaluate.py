@@ -18,10 +18,9 @@ from model.calibration import reliability
 from model.config import DetectorConfig
 from model.detector import Detector
 from model.errors import ImageError
+from model.files import analyze_files, why
 from model.manifest import Row, read_manifest
 from model.verdict import BANDS, LIKELY_MANIPULATED
-
-BATCH = 16
 
 
 @dataclass(frozen=True)
@@ -61,15 +60,15 @@ def run(
 ) -> tuple[list[Outcome], list[str]]:
     """Outcomes for the rows that decode, and the errors of those that do not."""
     outcomes, errors = [], []
-    chunks = range(0, len(rows), BATCH)
-    for start in tqdm(chunks, desc="evaluating", disable=not progress):
-        chunk = rows[start : start + BATCH]
-        for row, result in zip(chunk, detector.analyze_batch([r.path.read_bytes() for r in chunk])):
-            if isinstance(result, ImageError):
-                errors.append(f"{row.path}: {result}")
-                continue
-            signal_scores = {s.name: s.score for s in result.signals}
-            outcomes.append(Outcome(row, result.score, result.band, signal_scores))
+    by_path = analyze_files(detector, [row.path for row in rows])
+    for row, (path, result) in tqdm(
+        zip(rows, by_path), total=len(rows), desc="evaluating", disable=not progress
+    ):
+        if isinstance(result, (ImageError, OSError)):
+            errors.append(f"{path}: {why(result)}")
+            continue
+        signal_scores = {s.name: s.score for s in result.signals}
+        outcomes.append(Outcome(row, result.score, result.band, signal_scores))
     return outcomes, errors
 
 

@@ -78,3 +78,45 @@ def test_evaluate_rejects_a_malformed_manifest(tmp_path):
     result = fakecheck("evaluate", "--data", str(tmp_path / "m.csv"))
     assert result.returncode != 0
     assert "bad manifest" in result.stderr
+
+
+def test_evaluate_reports_rows_it_cannot_analyse(manifest, tmp_path):
+    rows = manifest.read_text().splitlines()
+    rows += ["missing.jpg,fake,splice,,,", "notes.jpg,real,unknown,,,"]
+    (tmp_path / "notes.jpg").write_text("not a picture")
+    (tmp_path / "more.csv").write_text("\n".join(rows) + "\n")
+    result = fakecheck("evaluate", "--data", str(tmp_path / "more.csv"), "--json")
+    assert result.returncode == 0, result.stderr
+    body = json.loads(result.stdout)
+    assert body["n"] == 6
+    assert [line.split(": ")[0] for line in body["errors"]] == [
+        str(tmp_path / "missing.jpg"),
+        str(tmp_path / "notes.jpg"),
+    ]
+    assert "cannot be read (No such file or directory)" in body["errors"][0]
+    text = fakecheck("evaluate", "--data", str(tmp_path / "more.csv")).stdout
+    assert "errors: 2 images could not be analysed" in text
+    assert "missing.jpg: cannot be read" in text
+
+
+def test_evaluate_says_why_a_figure_is_undefined(manifest, tmp_path):
+    header, *rows = manifest.read_text().splitlines()
+    reals = [row for row in rows if ",real," in row]
+    (tmp_path / "reals.csv").write_text("\n".join([header, *reals]) + "\n")
+    text = fakecheck("evaluate", "--data", str(tmp_path / "reals.csv")).stdout
+    assert "auc: undefined (needs both real and fake images)" in text
+    assert "recall: undefined (no fake images)" in text
+
+
+@pytest.mark.parametrize(
+    "content",
+    ["", "path,label,kind,mask,source_repo,source_path\n", "path,label\nnotes.jpg,real\n"],
+    ids=["empty file", "header only", "nothing decodes"],
+)
+def test_evaluate_refuses_a_manifest_with_nothing_to_measure(tmp_path, content):
+    (tmp_path / "notes.jpg").write_text("not a picture")
+    (tmp_path / "m.csv").write_text(content)
+    result = fakecheck("evaluate", "--data", str(tmp_path / "m.csv"))
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert "bad manifest" in result.stderr and "m.csv" in result.stderr
