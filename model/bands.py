@@ -12,7 +12,10 @@ The rules, in order:
    moves that to inconclusive.
 4. Everything else is inconclusive.
 The score is the strongest calibrated evidence: the CNN's probability, raised to the
-clone, provenance or face score when those fire.
+clone, provenance or face score when those fire, and for direct evidence to at least the
+CNN's own threshold for ``likely_manipulated``. A copy found with three matching points
+scores 0.5 on its own scale; without the floor such a verdict would rank below an
+``inconclusive`` one, and a subreddit's ``min_score`` would hide it.
 """
 
 from __future__ import annotations
@@ -56,6 +59,8 @@ def decide(
         direct = True
         score = max(score, face)
         reasons += evidence.face.findings
+    if direct:  # see the module's docstring: the score orders as the band does
+        score = max(score, calibration.manipulated_threshold)
     doubtful_face = face is not None and face >= evidence.face_calibration.clear_threshold
     high = evidence.probability >= calibration.manipulated_threshold
     if high:

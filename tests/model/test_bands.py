@@ -66,3 +66,14 @@ def test_light_records_leave_no_evidence_and_are_still_shown():
         assert finding in reasons
     resaved = SignalResult("metadata", 0.15, ("Saved again 3 days after capture",), {})
     assert decide(evidence(metadata=resaved), CALIBRATION, 0.5)[0] == NO_EVIDENCE
+
+
+def test_direct_evidence_scores_at_least_the_band_threshold():
+    # A copy-move found with three matching points is 0.5 on the clone signal's scale,
+    # below the network's threshold for likely_manipulated (0.9 here).
+    clone = SignalResult("clone", 0.5, ("A region near the top left appears copied",))
+    band, score, _ = decide(evidence(clone=clone), CALIBRATION, 0.5)
+    assert band == LIKELY_MANIPULATED
+    assert score == CALIBRATION.manipulated_threshold
+    strong = SignalResult("clone", 0.96, clone.findings)
+    assert decide(evidence(clone=strong), CALIBRATION, 0.5)[1] == 0.96
