@@ -92,6 +92,7 @@ def train(workdir: Path, steps: int | None, manifests: tuple[str, ...]) -> None:
     config = get_config()
     overrides = {k: v for k, v in (("steps", steps), ("manifests", manifests or None)) if v}
     config = replace(config, train=replace(config.train, **overrides))
+    _require(config.train.manifests)
     metrics = train_and_evaluate(config, workdir)
     click.echo(
         json.dumps(
@@ -115,6 +116,7 @@ def train_faces(workdir: Path, epochs: int | None, manifest: str | None) -> None
     config = get_config()
     overrides = {k: v for k, v in (("epochs", epochs), ("manifest", manifest)) if v}
     config = replace(config, face_train=replace(config.face_train, **overrides))
+    _require((config.face_train.manifest,))
     metrics = run(config, workdir)
     click.echo(
         json.dumps({k: v for k, v in metrics.items() if k.startswith(("test", "face"))}, indent=2)
@@ -186,6 +188,16 @@ def _headline(result: dict) -> dict:
         key: round(result[key], 4) if isinstance(result[key], float) else result[key]
         for key in keys
     }
+
+
+def _require(manifests: tuple[str, ...]) -> None:
+    """Stop before training starts if a manifest is missing: a clear line, not a traceback."""
+    for manifest in manifests:
+        if not Path(manifest).is_file():
+            raise click.ClickException(
+                f"no manifest at {manifest}: pass --manifest, or put the shared datasets "
+                "beside the checkout"
+            )
 
 
 def _load_detector(factory):

@@ -11,6 +11,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 PACKAGE_DIR = Path(__file__).resolve().parent
+# The shared datasets sit beside the checkout; named from here, training finds them from
+# any working directory.
+DATASETS = PACKAGE_DIR.parent.parent / "shared" / "datasets"
 
 
 @dataclass(frozen=True)
@@ -91,8 +94,8 @@ class VerdictConfig:
 @dataclass(frozen=True)
 class TrainConfig:
     manifests: tuple[str, ...] = (
-        "../shared/datasets/casia1/manifest.csv",
-        "../shared/datasets/camera-originals/manifest.csv",
+        str(DATASETS / "casia1" / "manifest.csv"),
+        str(DATASETS / "camera-originals" / "manifest.csv"),
     )
     seed: int = 0
     # Shares of source-photo groups that go to validation and test (the rest trains).
@@ -148,7 +151,7 @@ class FaceConfig:
 
 @dataclass(frozen=True)
 class FaceTrainConfig:
-    manifest: str = "../shared/datasets/faces/manifest.csv"
+    manifest: str = str(DATASETS / "faces" / "manifest.csv")
     seed: int = 0
     val_share: float = 0.15
     test_share: float = 0.15

@@ -4,9 +4,11 @@ import json
 import shutil
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from model.manifest import Row, write_manifest
 from tests.conftest import decoded, jpeg, scene
@@ -120,3 +122,25 @@ def test_evaluate_refuses_a_manifest_with_nothing_to_measure(tmp_path, content):
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     assert "bad manifest" in result.stderr and "m.csv" in result.stderr
+
+
+def test_training_finds_the_datasets_from_any_directory_or_says_where_it_looked(
+    tmp_path, monkeypatch
+):
+    import model.cli
+    from model.config import get_config
+
+    config = get_config()
+    assert all(Path(m).is_absolute() for m in config.train.manifests)
+    assert Path(config.face_train.manifest).is_absolute()
+    missing = str(tmp_path / "nowhere.csv")
+    moved = replace(
+        config,
+        train=replace(config.train, manifests=(missing,)),
+        face_train=replace(config.face_train, manifest=missing),
+    )
+    monkeypatch.setattr(model.cli, "get_config", lambda: moved)
+    for command in ("train", "train-faces"):
+        result = CliRunner().invoke(model.cli.main, [command, "--workdir", str(tmp_path)])
+        assert result.exit_code == 1
+        assert f"no manifest at {missing}" in result.output
