@@ -142,13 +142,24 @@ class RedditPlatform(Platform):
             admit(Item(PLATFORM, "post", post.fullname, author, subscription.name, payload))
 
     def _read_wiki(self, subscription: Subscription) -> None:
-        """The moderators' wiki page wins when edited after the last mode message."""
+        """The moderators' wiki page wins when edited after the last mode message, and only
+        when a moderator made its latest revision: a wiki open to other editors must not
+        switch the subreddit to public replies."""
         page = self.client.subreddit(subscription.name).wiki[WIKI_PAGE]
         try:
-            revised, text = page.revision_date, page.content_md
+            revised, text, editor = page.revision_date, page.content_md, page.revision_by
         except (prawcore.NotFound, prawcore.Forbidden):
             return  # no page (or a private one): the settings from messages stand
         if revised <= subscription.settings_at:
+            return
+        # praw gives None when Reddit names no editor (a deleted account): not a moderator.
+        if editor is None or not self._moderates(str(editor), subscription.name):
+            log.warning(
+                "r/%s wiki page %s ignored: last edited by %s, not a moderator",
+                subscription.name,
+                WIKI_PAGE,
+                editor or "[deleted]",
+            )
             return
         try:
             mode, min_score = parse_wiki(text)

@@ -160,12 +160,17 @@ class FakeReddit(FakeSite):
                 self._user(name)
 
     def set_wiki(
-        self, subreddit: str, page: str, content_md: str, revision_date: float | None = None
+        self,
+        subreddit: str,
+        page: str,
+        content_md: str,
+        revision_date: float | None = None,
+        editor: str | None = None,
     ) -> None:
-        """A wiki page, last revised by the subreddit's first moderator."""
+        """A wiki page, last revised by ``editor`` (default: the subreddit's first moderator)."""
         with self._lock:
             sub = self._sub(subreddit)
-            editor = sub.moderators[0][0] if sub.moderators else "AutoModerator"
+            editor = editor or (sub.moderators[0][0] if sub.moderators else "AutoModerator")
             sub.wiki[page.lower()] = {
                 "content_md": content_md,
                 "content_html": f'<div class="md wiki"><p>{content_md}</p></div>',

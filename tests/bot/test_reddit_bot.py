@@ -147,6 +147,23 @@ def test_subscribed_new_image_posts_are_scanned_in_each_mode(fake_reddit, run_bo
     assert "no image met" in store.get(f"reddit:post:t3_{posts['manip', 'clean']}").reason
 
 
+def test_the_wiki_page_counts_only_when_a_moderator_edited_it_last(fake_reddit, run_bot, state):
+    subscribe(fake_reddit, run_bot, "pics", "mode r/pics modmail")
+    page = "mode: every\nmin_score: 0"
+    fake_reddit.set_wiki("pics", "fakecheck", page, time.time(), editor="mallory")
+    clean = fake_reddit.add_post("pics", "alice", url=fake_reddit.add_image("c.jpg", untouched()))
+
+    run_bot("reddit")
+
+    assert state().subscription("pics").mode == "modmail"
+    assert fake_reddit.replies_to(f"t3_{clean}") == []
+
+    fake_reddit.set_wiki("pics", "fakecheck", page, time.time(), editor="modder")
+    run_bot("reddit")
+    now = state().subscription("pics")
+    assert (now.mode, now.min_score) == ("every", 0.0)
+
+
 def test_opt_out_is_honoured(fake_reddit, run_bot, state):
     post = fake_reddit.add_post("pics", "alice", url=fake_reddit.add_image("a.jpg", untouched()))
     optout = fake_reddit.message("bob", "optout", "optout")
