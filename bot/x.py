@@ -100,6 +100,7 @@ class XPlatform(Platform):
     ):
         super().__init__(client, store, service, config)
         self._me: str | None = None
+        self._handle = re.compile(rf"(?<!\w)@{re.escape(config.bot_name)}(?!\w)", re.IGNORECASE)
 
     def _my_id(self) -> str:
         if self._me is None:
@@ -139,12 +140,13 @@ class XPlatform(Platform):
     def _items(self, page: dict[str, Any]) -> Iterator[Item]:
         includes = page.get("includes") or {}
         users = {u["id"]: u["username"] for u in includes.get("users", [])}
+        referenced = {t["id"]: t for t in includes.get("tweets", [])}
         for tweet in page.get("data") or []:
             author = users.get(tweet.get("author_id"), tweet.get("author_id", ""))
             created = datetime.fromisoformat(tweet["created_at"]).timestamp()
-            words = self._addressed(tweet)
+            words = self._addressed(tweet, referenced)
             if words is None:
-                continue  # only in a thread the bot joined: its name was added, not written
+                continue  # only in a thread that names the bot: X added its name, nobody wrote it
             if parse_command("", words).verb == "optout":
                 yield Item(PLATFORM, "command", tweet["id"], author, payload={"created": created})
                 continue
@@ -152,17 +154,34 @@ class XPlatform(Platform):
             payload = {"created": created, "images": images}
             yield Item(PLATFORM, "summons", tweet["id"], author, payload=payload)
 
-    def _addressed(self, tweet: dict[str, Any]) -> str | None:
-        """The words after ``@bot``; None for a reply to one of the bot's own posts that
-        only carries its name among the handles X puts before every reply ("thanks!")."""
-        handle = f"@{self.config.bot_name}".lower()
+    def _addressed(self, tweet: dict[str, Any], referenced: dict[str, Any]) -> str | None:
+        """The words after ``@bot`` in the post's own words, or all of them when the bot's
+        handle was typed among the leading ones; None when X put it there itself."""
         text = tweet["text"]
         written = _REPLY_HANDLES.sub("", text)
-        if handle in written.lower():
-            return written[written.lower().find(handle) + len(handle) :].strip()
-        if tweet.get("in_reply_to_user_id") == self._my_id():
+        if found := self._handle.search(written):
+            return written[found.end() :].strip()
+        if self._prefixed_by_x(tweet, referenced):
             return None
         return written.strip()
+
+    def _prefixed_by_x(self, tweet: dict[str, Any], referenced: dict[str, Any]) -> bool:
+        """Whether the bot's handle among a post's leading handles is X's: a reply starts
+        with the handles of the post it answers, its author and everyone it names, so a
+        thanks under the bot's answer, or chatter under a summons, names the bot unasked.
+        Under a post that is not the bot's and does not name it, the handle was typed."""
+        parent = next(
+            (r["id"] for r in tweet.get("referenced_tweets") or [] if r["type"] == "replied_to"),
+            None,
+        )
+        if parent is None:
+            return False  # not a reply: X adds no handles
+        if tweet.get("in_reply_to_user_id") == self._my_id():
+            return True
+        # A parent X no longer shows cannot be read: taken as naming the bot, since a wrong
+        # public answer costs more than a summons the user can repeat in their own words.
+        replied = referenced.get(parent)
+        return replied is None or self._handle.search(replied["text"]) is not None
 
     def plan(self, item: Item) -> Reply | Skip:
         if item.kind == "command":

@@ -91,3 +91,19 @@ def test_a_thanks_under_the_bots_reply_is_not_a_summons(fake_x, run_bot):
 
     assert fake_x.replies_to(thanks) == []
     assert len(fake_x.replies_to(again)) == 1
+
+
+def test_chatter_in_a_thread_that_names_the_bot_is_not_a_summons(fake_x, run_bot):
+    original = fake_x.post("alice", "look", media=[fake_x.add_image("a.jpg", untouched())])
+    # bob types the bot's handle after the "@alice" X puts first: a summons.
+    summons = fake_x.post("bob", f"@alice @{BOT} real?", reply_to=original)
+    run_bot("x")
+    assert len(fake_x.replies_to(summons)) == 1
+    # X starts every answer to bob with the handles bob's post names, the bot's among them.
+    chatter = fake_x.post("carol", f"@bob @alice @{BOT} lol it's real", reply_to=summons)
+    asked = fake_x.post("dave", f"@bob @alice @{BOT} and this one, @{BOT}?", reply_to=summons)
+
+    run_bot("x")
+
+    assert fake_x.replies_to(chatter) == []
+    assert len(fake_x.replies_to(asked)) == 1
