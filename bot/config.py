@@ -59,6 +59,13 @@ class BotConfig:
         default=8,
         metadata={"help": "Tries before an item failing for an unknown reason is dropped."},
     )
+    bot_reply_search_pages: int = field(
+        default=10,
+        metadata={
+            "help": "Before answering an item again, how many pages (100 each) of the bot's "
+            "own posts since the item are searched for an earlier answer."
+        },
+    )
     bot_once_wait_s: float = field(
         default=60.0,
         metadata={"help": "With --once, how long to wait for items the platform asked to delay."},
@@ -101,7 +108,7 @@ def _owned(name: str) -> bool:
 
 
 def _check(config: BotConfig) -> None:
-    for name in ("bot_summons_per_hour", "bot_max_attempts"):
+    for name in ("bot_summons_per_hour", "bot_max_attempts", "bot_reply_search_pages"):
         if getattr(config, name) < 1:
             raise ConfigError(f"setting {name} must be at least 1")
     waits = ("bot_poll_interval_s", "bot_retry_base_s", "bot_retry_max_s", "bot_once_wait_s")

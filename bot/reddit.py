@@ -8,9 +8,10 @@ private message (a command, answered in reply). praw is synchronous, so is this 
 from __future__ import annotations
 
 import configparser
+import itertools
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 import praw
@@ -256,12 +257,17 @@ class RedditPlatform(Platform):
     # Posting, once.
 
     def find_reply(self, item: Item) -> str | None:
+        """The bot's answer among its comments and sent messages, newest first, back to the
+        item's creation (no answer is older): many other answers may have followed while
+        this item waited. At most ``bot_reply_search_pages`` pages of each."""
+        limit = self.config.bot_reply_search_pages * _LISTING_LIMIT
+        since = item.payload["created"]
         with reddit_faults():
             bot = self.client.redditor(self.config.bot_name)
-            for comment in bot.comments.new(limit=_LISTING_LIMIT):
+            for comment in _back_to(since, bot.comments.new(limit=limit)):
                 if comment.parent_id == item.id:
                     return comment.fullname
-            for message in self.client.inbox.sent(limit=_LISTING_LIMIT):
+            for message in _back_to(since, self.client.inbox.sent(limit=limit)):
                 if message.parent_id == item.id or f"({item.id})" in message.subject:
                     return message.fullname
         return None
@@ -293,6 +299,14 @@ class RedditPlatform(Platform):
         self.client.redditor(item.author).message(subject=subject, message=body)
         log.info("%s: banned from r/%s, answered by private message", item.key, item.community)
         return f"pm:{item.id}"
+
+
+def _back_to(
+    since: float, newest_first: Iterable[Comment | Message]
+) -> Iterator[Comment | Message]:
+    """A newest-first listing up to its first thing written before ``since``: praw fetches
+    the next page only when the one before is used up, so the pages past it are never read."""
+    return itertools.takewhile(lambda thing: thing.created_utc >= since, newest_first)
 
 
 def _author(thing: Comment | Message | praw.models.Submission) -> str:

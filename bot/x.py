@@ -193,18 +193,27 @@ class XPlatform(Platform):
         return Reply(replies.x_verdicts(checks, self.config.report_base))
 
     def find_reply(self, item: Item) -> str | None:
+        """The bot's answer among its posts since the item (``since_id`` ends the search
+        there), a page at a time: many other answers may have followed while this item
+        waited. At most ``bot_reply_search_pages`` pages."""
+        token = None
         with x_faults():
-            page = self.client.get_users_tweets(
-                self._my_id(),
-                since_id=item.id,
-                max_results=_PAGE,
-                tweet_fields=["referenced_tweets"],
-                user_auth=True,
-            )
-        for tweet in page.get("data") or []:
-            for reference in tweet.get("referenced_tweets") or []:
-                if reference["type"] == "replied_to" and reference["id"] == item.id:
-                    return tweet["id"]
+            for _ in range(self.config.bot_reply_search_pages):
+                page = self.client.get_users_tweets(
+                    self._my_id(),
+                    since_id=item.id,
+                    pagination_token=token,
+                    max_results=_PAGE,
+                    tweet_fields=["referenced_tweets"],
+                    user_auth=True,
+                )
+                for tweet in page.get("data") or []:
+                    for reference in tweet.get("referenced_tweets") or []:
+                        if reference["type"] == "replied_to" and reference["id"] == item.id:
+                            return tweet["id"]
+                token = (page.get("meta") or {}).get("next_token")
+                if not token:
+                    break
         return None
 
     def deliver(self, item: Item, reply: Reply) -> str:

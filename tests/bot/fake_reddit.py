@@ -132,11 +132,17 @@ class FakeReddit(FakeSite):
     ) -> str:
         """A comment under the post naming the bot, and Reddit's notice of it in the inbox."""
         with self._lock:
+            name = self.comment(post_id, author, body or f"u/{self.bot} is this real?", created_utc)
+            self._deliver(name)
+            return name
+
+    def comment(
+        self, post_id: str, author: str, body: str, created_utc: float | None = None
+    ) -> str:
+        """A comment under the post, with no notice to anyone."""
+        with self._lock:
             post = self._things[f"t3_{post_id}"]
-            text = body or f"u/{self.bot} is this real?"
-            comment = self._comment(post, post["name"], author, text, created_utc)
-            self._deliver(comment["name"])
-            return comment["name"]
+            return self._comment(post, post["name"], author, body, created_utc)["name"]
 
     def message(self, author: str, subject: str, body: str, subreddit: str | None = None) -> str:
         """A private message to the bot (from a subreddit's moderators when ``subreddit``)."""

@@ -30,6 +30,7 @@ def test_environment_file_and_flags(tmp_path):
     [
         {"FAKECHECK_BOT_NAMEE": "x"},
         {"FAKECHECK_BOT_SUMMONS_PER_HOUR": "0"},
+        {"FAKECHECK_BOT_REPLY_SEARCH_PAGES": "0"},
         {"FAKECHECK_BOT_SERVICE_URL": "ftp://host"},
         {"FAKECHECK_BOT_RETRY_BASE_S": "soon"},
     ],

@@ -9,7 +9,7 @@ import subprocess
 import pytest
 
 from bot.store import CLAIMED, REPLIED, SEEN, SKIPPED
-from tests.bot.conftest import FAKECHECK, kill, start, wait_for
+from tests.bot.conftest import BOT, FAKECHECK, kill, start, wait_for
 from tests.conftest import untouched
 
 
@@ -36,8 +36,9 @@ def test_the_inbox_rate_limited_is_read_next_round(fake_reddit, run_bot):
     assert len(fake_reddit.replies_to(summons)) == 1
 
 
+@pytest.mark.parametrize("answered_since", [0, 100])
 def test_killed_after_the_reply_landed_answers_once_after_restart(
-    fake_reddit, bot_env, run_bot, state
+    fake_reddit, bot_env, run_bot, state, answered_since
 ):
     post = fake_reddit.add_post("pics", "alice", url=fake_reddit.add_image("a.jpg", untouched()))
     summons = fake_reddit.mention(post, "bob")
@@ -48,6 +49,9 @@ def test_killed_after_the_reply_landed_answers_once_after_restart(
     kill(process)
     release.set()
     assert state().get(f"reddit:summons:{summons}").status == CLAIMED
+    # Other answers since then push ours past the first page of the bot's comments.
+    for n in range(answered_since):
+        fake_reddit.comment(post, BOT, f"answer {n}")
 
     run_bot("reddit")
 

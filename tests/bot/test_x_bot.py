@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from bot.replies import x_length
 from bot.store import REPLIED
 from tests.bot.conftest import BOT, kill, start, wait_for
@@ -64,14 +66,20 @@ def test_opt_out_then_never_answered(fake_x, run_bot, state):
     assert state().get(f"x:summons:{mention}").reason == "alice opted out"
 
 
-def test_crash_after_posting_is_found_on_the_timeline(fake_x, bot_env, run_bot, state):
-    """Killed after the reply landed: the restarted bot finds it on its own timeline."""
+@pytest.mark.parametrize("answered_since", [0, 100])
+def test_crash_after_posting_is_found_on_the_timeline(
+    fake_x, bot_env, run_bot, state, answered_since
+):
+    """Killed after the reply landed: the restarted bot finds it on its own timeline, also
+    behind a page of other answers posted since."""
     mention = fake_x.post("alice", f"@{BOT} real?", media=[fake_x.add_image("a.jpg", untouched())])
     release = fake_x.hold_next_tweet()
     process = start(bot_env, "x")
     wait_for(lambda: fake_x.replies_to(mention))
     kill(process)
     release.set()
+    for n in range(answered_since):
+        fake_x.post(BOT, f"answer {n}")
 
     run_bot("x")
 
