@@ -15,7 +15,7 @@ from dataclasses import replace
 
 from bot.config import BotConfig
 from bot.platform import Delayed, Platform, PlatformDown, Reply, Undeliverable
-from bot.service_client import ServiceDown
+from bot.service_client import ServiceDown, ServiceFailed
 from bot.store import REPLIED, SKIPPED, Item, Store
 
 log = logging.getLogger(__name__)
@@ -111,12 +111,20 @@ class Worker:
             self._defer(item, error.seconds, f"{self.name} asked to wait: {error}")
         except Undeliverable as error:
             self._finish(item, SKIPPED, f"cannot answer: {error}")
+        except ServiceFailed as error:  # the service's own failure: its log has the trace
+            log.warning("%s: failed on attempt %d: %s", item.key, item.attempts, error)
+            self._failed(item, str(error))
         except Exception as error:  # one bad item must not stop the others
             log.exception("%s: failed on attempt %d", item.key, item.attempts)
-            if item.attempts >= self.config.bot_max_attempts:
-                self._finish(item, SKIPPED, f"failed {item.attempts} times: {error!r}")
-            else:
-                self._defer(item, self._backoff(item), f"failed: {error!r}")
+            self._failed(item, repr(error))
+
+    def _failed(self, item: Item, what: str) -> None:
+        """A failure that waiting will not surely cure: tried again with backoff, and given
+        up after ``bot_max_attempts``."""
+        if item.attempts >= self.config.bot_max_attempts:
+            self._finish(item, SKIPPED, f"failed {item.attempts} times: {what}")
+        else:
+            self._defer(item, self._backoff(item), f"failed: {what}")
 
     def _answer(self, item: Item) -> None:
         # A previous attempt may have posted before dying: look before answering again.

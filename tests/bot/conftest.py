@@ -11,6 +11,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -18,6 +19,7 @@ from click.testing import CliRunner
 from bot.cli import bot
 from bot.store import Store
 from tests.bot.fake_reddit import FakeReddit
+from tests.bot.fake_service import StandInService
 from tests.bot.fake_x import FakeX
 from tests.service.harness import ThreadedServer
 
@@ -43,6 +45,20 @@ def fake_x() -> Iterator[FakeX]:
 def service(start_service) -> ThreadedServer:
     # The images live on the fake platforms, on loopback.
     return start_service(fetch_allow_loopback=True)
+
+
+@pytest.fixture
+def stand_in_service() -> Iterator[Callable[..., StandInService]]:
+    """Starts services that give every image one fixed answer (see ``StandInService``)."""
+    started: list[StandInService] = []
+
+    def start(status: int, body: dict[str, Any] | str) -> StandInService:
+        started.append(StandInService(status, body))
+        return started[-1]
+
+    yield start
+    for server in started:
+        server.stop()
 
 
 @pytest.fixture

@@ -91,6 +91,26 @@ def test_service_down_then_up_answers_late_not_never(fake_reddit, run_bot, state
     assert len(fake_reddit.replies_to(summons)) == 1
 
 
+def test_a_service_failing_on_an_image_is_given_up_after_max_attempts(
+    fake_reddit, stand_in_service, run_bot, state
+):
+    failing = stand_in_service(500, {"error": {"code": "internal_error", "message": "it broke"}})
+    post = fake_reddit.add_post("pics", "alice", url=fake_reddit.add_image("a.jpg", untouched()))
+    summons = fake_reddit.mention(post, "bob")
+
+    run_bot(
+        "reddit",
+        FAKECHECK_BOT_SERVICE_URL=failing.url,
+        FAKECHECK_BOT_MAX_ATTEMPTS="2",
+        FAKECHECK_BOT_RETRY_BASE_S="0.1",
+    )
+
+    item = state().get(f"reddit:summons:{summons}")
+    assert (item.status, item.attempts, failing.calls) == (SKIPPED, 2, 2)
+    assert item.reason == "failed 2 times: service answered 500 internal_error: it broke"
+    assert fake_reddit.replies_to(summons) == []
+
+
 def test_the_service_api_key_is_sent(fake_reddit, start_service, run_bot):
     keyed = start_service(fetch_allow_loopback=True, api_keys=("bot-key",))
     post = fake_reddit.add_post("pics", "alice", url=fake_reddit.add_image("a.jpg", untouched()))

@@ -1,0 +1,32 @@
+"""A stand-in for the FakeCheck service that gives every image one fixed answer, for the
+answers the real service gives only when something breaks (500) or that come from a proxy
+in front of it (502 or 504 without a FakeCheck body)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+
+from tests.service.harness import ThreadedServer
+
+
+class StandInService:
+    """``POST /v1/analyze`` always answers ``status`` with ``body`` (JSON when a dict, else
+    plain text); ``calls`` counts the requests."""
+
+    def __init__(self, status: int, body: dict[str, Any] | str):
+        self.status, self.body, self.calls = status, body, 0
+        app = web.Application()
+        app.router.add_post("/v1/analyze", self._analyze)
+        self.server = ThreadedServer(app)
+        self.url = self.server.url
+
+    async def _analyze(self, request: web.Request) -> web.Response:
+        self.calls += 1
+        if isinstance(self.body, dict):
+            return web.json_response(self.body, status=self.status)
+        return web.Response(status=self.status, text=self.body)
+
+    def stop(self) -> None:
+        self.server.stop()
