@@ -54,6 +54,11 @@ _CHECK_BLUR = 0.8  # smoothing before the dense check: keeps the detail look-ali
 _CHECK_WINDOW = 7  # side of the windows correlated pixel by pixel in the dense check
 _CHECK_CORRELATION = 0.97  # a window this alike to its mapped place is copied
 _CHECK_CONTRAST = 3.0  # grey levels (RMS) a window needs to say anything: noise counts
+# Grey levels two windows' means may differ by: a copy keeps its brightness (one JPEG
+# save moves a 7x7 mean by about one level), while a semi-transparent watermark tiled over
+# a photo, or twin windows in other light, repeat their edges on another background.
+# Tiled "stockphoto" text on 16 camera photos: 13 flagged without it, 3 with it.
+_CHECK_LEVEL = 4.0
 _MIN_SHARE = 0.4  # of the textured pixels amid a group's corners that must be confirmed
 _OUTLINE_CORRELATION = 0.9  # looser agreement that outlines a confirmed copy for the mask
 _OUTLINE_CONTRAST = 1.5  # grey levels (RMS) of the faintest stretch the outline follows
@@ -398,7 +403,7 @@ def _confirmed(
     here = fine[low[1] : high[1], low[0] : high[0]]
     there = cv2.warpAffine(fine, shifted, size, flags=cv2.INTER_LINEAR, borderValue=-1.0)
     inside = cv2.erode(there, np.ones((_CHECK_WINDOW,) * 2, np.uint8)) >= 0
-    alike, contrast = _window_correlation(here, there)
+    alike, contrast, level = _window_correlation(here, there)
     loose = (alike > _OUTLINE_CORRELATION) & (contrast > _OUTLINE_CONTRAST) & inside
     _, labels = cv2.connectedComponents(loose.astype(np.uint8), connectivity=8)
     corners = np.round(group.target - low).astype(int)
@@ -406,7 +411,7 @@ def _confirmed(
     hit = np.unique(labels[corners[:, 1], corners[:, 0]])
     pieces = np.isin(labels, hit[hit > 0])
     textured = (contrast > _CHECK_CONTRAST) & inside
-    strict = pieces & (alike > _CHECK_CORRELATION) & textured
+    strict = pieces & (alike > _CHECK_CORRELATION) & textured & (level < _CHECK_LEVEL)
     hull = np.zeros(labels.shape, np.uint8)
     cv2.fillConvexPoly(hull, cv2.convexHull(corners.astype(np.int32)), 1)
     hull = cv2.dilate(hull, np.ones((_CHECK_WINDOW,) * 2, np.uint8)) > 0
@@ -414,9 +419,11 @@ def _confirmed(
     return strict.astype(np.uint8), pieces.astype(np.uint8), share
 
 
-def _window_correlation(first: np.ndarray, second: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Per pixel: correlation of the two images over the window around it, and the lower
-    of their RMS contrasts there."""
+def _window_correlation(
+    first: np.ndarray, second: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per pixel: correlation of the two images over the window around it, the lower of
+    their RMS contrasts there, and how far apart their means are."""
 
     def mean(image: np.ndarray) -> np.ndarray:
         return cv2.boxFilter(image, -1, (_CHECK_WINDOW, _CHECK_WINDOW))
@@ -426,7 +433,8 @@ def _window_correlation(first: np.ndarray, second: np.ndarray) -> tuple[np.ndarr
     second_var = mean(second * second) - second_mean**2
     covariance = mean(first * second) - first_mean * second_mean
     correlation = covariance / np.sqrt(np.maximum(first_var * second_var, 1e-6))
-    return correlation, np.sqrt(np.maximum(np.minimum(first_var, second_var), 0.0))
+    contrast = np.sqrt(np.maximum(np.minimum(first_var, second_var), 0.0))
+    return correlation, contrast, np.abs(first_mean - second_mean)
 
 
 def _repetition(smooth: np.ndarray, group: _Group) -> float:
@@ -442,8 +450,11 @@ def _repetition(smooth: np.ndarray, group: _Group) -> float:
         there = group.source @ step[:2, :2].T + step[:2, 2]
         inside = np.all((there >= margin) & (there < [width - margin, height - margin]), axis=1)
         if inside.sum() >= 3:
-            alike, _ = _patches(smooth, there[inside], step[:2, :2])
-            best = max(best, float(np.median(np.sum(here[inside] * alike, axis=1))))
+            alike, contrast = _patches(smooth, there[inside], step[:2, :2])
+            # A flat patch normalised to unit length is a faint gradient that matches any
+            # smooth patch: a copied face's skin "repeated" on a bare wall one step on.
+            correlation = np.where(contrast > _CHECK_CONTRAST, np.sum(here[inside] * alike, 1), 0)
+            best = max(best, float(np.median(correlation)))
     return best
 
 

@@ -71,8 +71,10 @@ class CloneConfig:
     ransac_threshold: float = 3.0
     # Transform searches per image: each can find one more copied region.
     max_groups: int = 3
-    # Pixels (work scale) a group's transform must confirm as copied, pixel by pixel.
-    min_area: int = 500
+    # Pixels (work scale) a group's transform must confirm as copied, pixel by pixel. 300
+    # rather than 500 once windows had to keep their brightness too: copies of 1,000-3,000
+    # pixels confirm few, and the brightness check removed more look-alikes than this lets in.
+    min_area: int = 300
     # How many geometrically consistent matches make a detection (with min_area confirmed).
     min_matches: int = 3
     # Clone score from which a copy-move counts as found: 0.5 is exactly min_matches.

@@ -3,6 +3,7 @@ import json
 import cv2
 import numpy as np
 import pytest
+from PIL import Image, ImageDraw, ImageFont
 
 from model.clone import detect_copy_move
 from model.config import CloneConfig
@@ -127,6 +128,25 @@ def test_periodic_texture_is_not_a_copy(pattern: str):
     result = detect_copy_move(decoded(jpeg(rgb, 85)), CONFIG)
     assert result.score < CONFIG.threshold
     assert result.mask is None
+
+
+def test_tiled_watermark_is_not_a_copy():
+    """A stock site's name tiled half-transparent over a photo repeats its strokes exactly,
+    but each tile lies on its own background; a copy keeps its brightness."""
+    rng = np.random.default_rng(0)
+    y, x = np.mgrid[0:480, 0:640]
+    sky = 40 + 0.2 * x + 0.15 * y + rng.normal(0, 2, x.shape)
+    photo = Image.fromarray(np.clip(sky, 0, 255).astype(np.uint8)).convert("RGBA")
+    layer = Image.new("RGBA", photo.size, (0, 0, 0, 0))
+    draw = ImageDraw.Draw(layer)
+    font = ImageFont.load_default(size=36)
+    for row, top in enumerate(range(0, 480, 140)):
+        for left in range(-100 + 160 * (row % 2), 640, 330):
+            draw.text((left, top), "stockphoto", fill=(255, 255, 255, 90), font=font)
+    marked = np.asarray(Image.alpha_composite(photo, layer).convert("RGB"))
+    result = detect_copy_move(decoded(jpeg(marked, 88)), CONFIG)
+    assert result.score < CONFIG.threshold
+    assert result.details["regions"] == []
 
 
 def test_boxes_and_mask_are_in_original_pixels():
