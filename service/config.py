@@ -34,6 +34,11 @@ class ServiceConfig:
         default=20 * 1024 * 1024,
         metadata={"help": "Largest request body, and largest image fetched from a URL."},
     )
+    # A client that stalls mid-body would otherwise hold its connection, and every byte it
+    # sent, for as long as it likes. 60 s lets the 20 MB cap arrive at under 3 Mbit/s.
+    body_timeout_s: float = field(
+        default=60.0, metadata={"help": "Whole time allowed to receive a request body (then 408)."}
+    )
     max_pixels: int = field(
         default=DecodeConfig().max_pixels,
         metadata={"help": "Images declaring more pixels are refused before decoding."},
@@ -113,6 +118,8 @@ def _check(config: ServiceConfig) -> None:
     for name in positive:
         if getattr(config, name) < 1:
             raise ConfigError(f"setting {name} must be at least 1")
+    if config.body_timeout_s <= 0:
+        raise ConfigError("setting body_timeout_s must be more than 0")
     for name in ("rate_per_second", "batch_max_wait_ms", "fetch_timeout_s", "fetch_max_redirects"):
         if getattr(config, name) < 0:
             raise ConfigError(f"setting {name} must not be negative")

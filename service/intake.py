@@ -2,7 +2,7 @@
 
 multipart/form-data with a field ``image``; a raw body typed ``image/*`` (or
 ``application/octet-stream``); or JSON ``{"url": "..."}`` fetched safely. Bodies are read
-under the size cap, whatever Content-Length claims.
+under the size cap, whatever Content-Length claims, and within the body deadline.
 """
 
 from __future__ import annotations
@@ -12,27 +12,34 @@ from aiohttp.http_exceptions import HttpProcessingError
 
 from service.errors import ApiError
 from service.fetch import Fetcher
-from service.streams import read_capped, read_json, too_large
+from service.streams import body_deadline, read_capped, read_json, too_large
 
 _RAW_TYPES = ("application/octet-stream",)
 
 
-async def read_image(request: web.Request, fetcher: Fetcher, max_bytes: int) -> bytes:
+async def read_image(
+    request: web.Request, fetcher: Fetcher, max_bytes: int, body_timeout: float
+) -> bytes:
     if (request.content_length or 0) > max_bytes:
         raise too_large(max_bytes)
     kind = request.content_type
-    if kind == "multipart/form-data":
-        return await _multipart(request, max_bytes)
-    if kind.startswith("image/") or kind in _RAW_TYPES:
-        return await read_capped(request.content.read, max_bytes)
     if kind == "application/json":
-        return await fetcher.fetch(await _url(request, max_bytes))
-    raise ApiError(
-        415,
-        "unsupported_media_type",
-        "Send multipart/form-data with a field 'image', an image/* body, "
-        'or application/json {"url": ...}.',
-    )
+        async with body_deadline(body_timeout):
+            url = await _url(request, max_bytes)
+        return await fetcher.fetch(url)  # under the fetch timeout, not the body's
+    if kind == "multipart/form-data":
+        reading = _multipart(request, max_bytes)
+    elif kind.startswith("image/") or kind in _RAW_TYPES:
+        reading = read_capped(request.content.read, max_bytes)
+    else:
+        raise ApiError(
+            415,
+            "unsupported_media_type",
+            "Send multipart/form-data with a field 'image', an image/* body, "
+            'or application/json {"url": ...}.',
+        )
+    async with body_deadline(body_timeout):
+        return await reading
 
 
 async def _multipart(request: web.Request, max_bytes: int) -> bytes:

@@ -1,9 +1,11 @@
-"""Reading a body from a stranger without trusting the size it claims."""
+"""Reading a body from a stranger without trusting the size it claims or waiting on it forever."""
 
 from __future__ import annotations
 
+import asyncio
 import json
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from typing import Any
 
 from service.errors import ApiError
@@ -13,6 +15,24 @@ _CHUNK = 64 * 1024
 
 def too_large(limit: int) -> ApiError:
     return ApiError(413, "body_too_large", f"The image is over the limit of {limit} bytes.")
+
+
+@asynccontextmanager
+async def body_deadline(seconds: float) -> AsyncIterator[None]:
+    """Bounds the whole time a body takes to arrive, answering 408 ``body_timeout`` after.
+
+    A client that stalls or trickles mid-body would otherwise hold its connection and the
+    bytes already buffered for it for as long as it likes; leaving the read drops them.
+    """
+    try:
+        async with asyncio.timeout(seconds):
+            yield
+    except TimeoutError:
+        raise ApiError(
+            408,
+            "body_timeout",
+            f"The request body did not arrive within the {seconds:g} s allowed.",
+        ) from None
 
 
 async def read_capped(read_chunk: Callable[[int], Awaitable[bytes]], limit: int) -> bytes:

@@ -15,7 +15,7 @@ from service import typedefs
 from service.errors import ApiError, not_found
 from service.intake import read_image
 from service.store import Stored
-from service.streams import read_json
+from service.streams import body_deadline, read_json
 
 OPENAPI_FILE = Path(__file__).resolve().parent / "openapi.json"
 _ID = re.compile(r"[0-9a-f]{64}")
@@ -64,7 +64,8 @@ def result_id(request: web.Request) -> str:
 async def analyze(request: web.Request) -> web.Response:
     started = time.perf_counter()
     config = request.app[typedefs.CONFIG]
-    data = await read_image(request, request.app[typedefs.FETCHER], config.max_body_bytes)
+    fetcher = request.app[typedefs.FETCHER]
+    data = await read_image(request, fetcher, config.max_body_bytes, config.body_timeout_s)
     stored, cached = await request.app[typedefs.ANALYZER].analyze(data)
     return web.json_response(verdict_body(stored, cached, started))
 
@@ -103,7 +104,8 @@ async def feedback(request: web.Request) -> web.Response:
         raise not_found("result")
     if request.content_type != "application/json":
         raise ApiError(415, "unsupported_media_type", "Feedback is sent as application/json.")
-    document = await read_json(request.content.read, _MAX_FEEDBACK_BYTES)
+    async with body_deadline(request.app[typedefs.CONFIG].body_timeout_s):
+        document = await read_json(request.content.read, _MAX_FEEDBACK_BYTES)
     if not isinstance(document, dict):
         raise ApiError(422, "invalid_field", "The body must be a JSON object.")
     expected = document.get("expected")

@@ -45,6 +45,7 @@ def test_file_then_environment_then_flags(tmp_path):
         {"FAKECHECK_STORE_IMAGES": "maybe"},
         {"FAKECHECK_WORKERS": "0"},
         {"FAKECHECK_MAX_BODY_BYTES": "-1"},
+        {"FAKECHECK_BODY_TIMEOUT_S": "0"},
     ],
 )
 def test_bad_settings_fail_at_start(environ):
