@@ -7,9 +7,10 @@ under the size cap, whatever Content-Length claims, and within the body deadline
 
 from __future__ import annotations
 
-from aiohttp import web
+from aiohttp import MultipartReader, web
 from aiohttp.http_exceptions import HttpProcessingError
 
+from service.config import ServiceConfig
 from service.errors import ApiError
 from service.fetch import Fetcher
 from service.streams import body_deadline, read_capped, read_json, too_large
@@ -17,18 +18,17 @@ from service.streams import body_deadline, read_capped, read_json, too_large
 _RAW_TYPES = ("application/octet-stream",)
 
 
-async def read_image(
-    request: web.Request, fetcher: Fetcher, max_bytes: int, body_timeout: float
-) -> bytes:
+async def read_image(request: web.Request, fetcher: Fetcher, config: ServiceConfig) -> bytes:
+    max_bytes = config.max_body_bytes
     if (request.content_length or 0) > max_bytes:
         raise too_large(max_bytes)
     kind = request.content_type
     if kind == "application/json":
-        async with body_deadline(body_timeout):
+        async with body_deadline(config.body_timeout_s):
             url = await _url(request, max_bytes)
         return await fetcher.fetch(url)  # under the fetch timeout, not the body's
     if kind == "multipart/form-data":
-        reading = _multipart(request, max_bytes)
+        reading = _multipart(request, max_bytes, config.multipart_max_parts)
     elif kind.startswith("image/") or kind in _RAW_TYPES:
         reading = read_capped(request.content.read, max_bytes)
     else:
@@ -38,20 +38,33 @@ async def read_image(
             "Send multipart/form-data with a field 'image', an image/* body, "
             'or application/json {"url": ...}.',
         )
-    async with body_deadline(body_timeout):
+    async with body_deadline(config.body_timeout_s):
         return await reading
 
 
-async def _multipart(request: web.Request, max_bytes: int) -> bytes:
+async def _multipart(request: web.Request, max_bytes: int, max_parts: int) -> bytes:
+    """The field ``image``, looked for among the first ``max_parts`` parts only: each part
+    is parsed on the event loop, so thousands of tiny ones would stall every request."""
     try:
         reader = await request.multipart()
-        while (part := await reader.next()) is not None:
-            if getattr(part, "name", None) == "image":
+        for _ in range(max_parts):
+            part = await reader.next()
+            if part is None:
+                raise ApiError(
+                    422, "missing_field", "The multipart body has no field named 'image'."
+                )
+            if isinstance(part, MultipartReader):  # parts within parts, never counted here
+                raise _bad_multipart("A part of the multipart body is itself multipart.")
+            if part.name == "image":
                 return await read_capped(part.read_chunk, max_bytes)
             await part.release()
     except (ValueError, HttpProcessingError) as error:  # bad boundary, bad part headers
-        raise ApiError(400, "bad_multipart", f"The multipart body is malformed: {error}") from None
-    raise ApiError(422, "missing_field", "The multipart body has no field named 'image'.")
+        raise _bad_multipart(f"The multipart body is malformed: {error}") from None
+    raise _bad_multipart(f"The multipart body has no field 'image' in its first {max_parts} parts.")
+
+
+def _bad_multipart(message: str) -> ApiError:
+    return ApiError(400, "bad_multipart", message)
 
 
 async def _url(request: web.Request, max_bytes: int) -> str:

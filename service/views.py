@@ -63,9 +63,7 @@ def result_id(request: web.Request) -> str:
 
 async def analyze(request: web.Request) -> web.Response:
     started = time.perf_counter()
-    config = request.app[typedefs.CONFIG]
-    fetcher = request.app[typedefs.FETCHER]
-    data = await read_image(request, fetcher, config.max_body_bytes, config.body_timeout_s)
+    data = await read_image(request, request.app[typedefs.FETCHER], request.app[typedefs.CONFIG])
     stored, cached = await request.app[typedefs.ANALYZER].analyze(data)
     return web.json_response(verdict_body(stored, cached, started))
 

@@ -115,6 +115,46 @@ def test_multipart_without_an_image_field(service):
     assert_error(broken, 400, "bad_multipart")
 
 
+def _multipart(*parts: tuple[bytes, bytes]) -> bytes:
+    """A multipart body with boundary BB of (headers, content) parts."""
+    encoded = [b"--BB\r\n" + head + b"\r\n\r\n" + data + b"\r\n" for head, data in parts]
+    return b"".join(encoded) + b"--BB--\r\n"
+
+
+def _field(name: str, data: bytes = b"1") -> tuple[bytes, bytes]:
+    return f'Content-Disposition: form-data; name="{name}"'.encode(), data
+
+
+def post_multipart(service, body: bytes) -> requests.Response:
+    return requests.post(
+        f"{service.url}/v1/analyze",
+        data=body,
+        headers={"Content-Type": "multipart/form-data; boundary=BB"},
+        timeout=60,
+    )
+
+
+def test_multipart_of_many_parts_is_refused_after_the_first_few(start_service):
+    service = start_service(multipart_max_parts=4)
+    photo = jpeg(scene(7, 64, 64), 90)
+    fields = [_field(name) for name in ("a", "b", "c")]
+    assert post_multipart(service, _multipart(*fields, _field("image", photo))).ok
+    late = _multipart(*fields, _field("d"), _field("image", photo))
+    body = assert_error(post_multipart(service, late), 400, "bad_multipart")
+    assert "first 4 parts" in body["error"]["message"]
+    many = _multipart(*[_field("x")] * 20_000, _field("image", photo))
+    assert_error(post_multipart(service, many), 400, "bad_multipart")
+    assert requests.get(f"{service.url}/healthz", timeout=10).ok
+
+
+def test_multipart_nested_in_a_part_is_refused(service):
+    """Parts inside a part would each be parsed too, past the count of the outer ones."""
+    inner = b"--CC\r\n\r\n\r\n" * 20_000 + b"--CC--\r\n"  # parts of no headers, no content
+    nested = (_field("x")[0] + b"\r\nContent-Type: multipart/mixed; boundary=CC", inner)
+    photo = _field("image", jpeg(scene(8, 64, 64), 90))
+    assert_error(post_multipart(service, _multipart(nested, photo)), 400, "bad_multipart")
+
+
 def test_a_real_image_sent_with_a_lying_type_is_judged_by_its_bytes(service):
     data = png(Image.fromarray(scene(6, 64, 64)))
     response = requests.post(

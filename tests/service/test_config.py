@@ -46,6 +46,7 @@ def test_file_then_environment_then_flags(tmp_path):
         {"FAKECHECK_WORKERS": "0"},
         {"FAKECHECK_MAX_BODY_BYTES": "-1"},
         {"FAKECHECK_BODY_TIMEOUT_S": "0"},
+        {"FAKECHECK_MULTIPART_MAX_PARTS": "0"},
     ],
 )
 def test_bad_settings_fail_at_start(environ):
