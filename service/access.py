@@ -2,7 +2,10 @@
 
 Only requests that cost work or write (``POST /v1/...``) are guarded; reading a stored result
 needs its id, the sha256 of the image, which only someone holding the image can know.
-A caller is its API key when it sends one, else its IP address.
+Feedback needs no key: the report page's "Wrong verdict?" form, which bot replies link to,
+runs in a stranger's browser that has none, and feedback only records an opinion on a
+result that exists. It stays under the rate limit and its size cap.
+A caller is its API key when it sends one (checked wherever it is sent), else its IP address.
 """
 
 from __future__ import annotations
@@ -19,6 +22,8 @@ from service.errors import ApiError
 
 # Callers remembered at most; the least recently seen are forgotten first (a full bucket).
 _MAX_CALLERS = 10_000
+# Routes anyone may post to without a key (rate-limited all the same).
+_KEYLESS_ROUTES = frozenset({"/v1/results/{id}/feedback"})
 
 
 class TokenBuckets:
@@ -54,13 +59,13 @@ class Access:
     def check(self, request: web.Request) -> None:
         """Raises ApiError 401 (no or unknown key) or 429 (over the rate, with Retry-After)."""
         key = _presented_key(request)
-        if self._keys:
-            if key is None:
-                raise ApiError(401, "unauthorized", "An API key is needed (Authorization: Bearer).")
+        if self._keys and key is not None:
             # Header bytes that are not UTF-8 arrive as surrogates: compared as the bytes sent.
             presented = key.encode("utf-8", "surrogateescape")
             if not any(hmac.compare_digest(presented, known) for known in self._keys):
                 raise ApiError(401, "unauthorized", "The API key is not known.")
+        elif self._keys and _route(request) not in _KEYLESS_ROUTES:
+            raise ApiError(401, "unauthorized", "An API key is needed (Authorization: Bearer).")
         if self._buckets is None:
             return
         caller = f"key:{key}" if key and self._keys else f"ip:{request.remote}"
@@ -72,6 +77,11 @@ class Access:
                 "Too many requests; slow down.",
                 {"Retry-After": str(max(1, math.ceil(wait)))},
             )
+
+
+def _route(request: web.Request) -> str | None:
+    resource = request.match_info.route.resource
+    return resource.canonical if resource is not None else None
 
 
 def _presented_key(request: web.Request) -> str | None:

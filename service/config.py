@@ -55,7 +55,7 @@ class ServiceConfig:
     )
     api_keys: tuple[str, ...] = field(
         default=(),
-        metadata={"help": "When set, POST /v1/... needs one (Authorization: Bearer KEY)."},
+        metadata={"help": "When set, POST /v1/analyze needs one (Authorization: Bearer KEY)."},
     )
     rate_per_second: float = field(
         default=2.0, metadata={"help": "Requests per second each key or IP earns (0: no limit)."}

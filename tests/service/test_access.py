@@ -32,6 +32,28 @@ def test_api_keys_guard_work_but_not_reading(start_service):
     assert requests.get(f"{service.url}/healthz", timeout=10).ok
 
 
+def send_feedback(service, result_id: str, headers: dict[str, str] | None = None):
+    return requests.post(
+        f"{service.url}/v1/results/{result_id}/feedback",
+        json={"expected": "no_evidence", "comment": "my own photo"},
+        headers=headers,
+        timeout=10,
+    )
+
+
+def test_feedback_needs_no_key_but_stays_rate_limited(start_service):
+    """The report page's form runs in a browser holding no key; bot replies link to it."""
+    service = start_service(api_keys=("k1",), rate_per_second=0.1, rate_burst=2)
+    result_id = post(service, {"X-API-Key": "k1"}).json()["id"]
+    assert send_feedback(service, result_id).status_code == 201
+    assert_error(send_feedback(service, result_id, {"X-API-Key": "forged"}), 401, "unauthorized")
+    assert send_feedback(service, result_id, {"Authorization": "Bearer k1"}).status_code == 201
+    assert_error(post(service), 401, "unauthorized")  # analysing still needs a key
+    # Without a key the caller is its IP, whose bucket of 2 the first feedback began.
+    assert send_feedback(service, result_id).status_code == 201
+    assert_error(send_feedback(service, result_id), 429, "rate_limited")
+
+
 def test_rate_limit_answers_429_with_retry_after(start_service):
     service = start_service(rate_per_second=0.5, rate_burst=3)
     statuses = [post(service).status_code for _ in range(4)]

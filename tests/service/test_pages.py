@@ -70,3 +70,20 @@ def test_upload_page_shows_errors_in_words(start_service, browser):
     expect(page.locator("#status")).to_contain_text("not a public address")
     assert page.url == f"{service.url}/"
     assert requests.get(f"{service.url}/healthz", timeout=10).ok
+
+
+def test_report_page_feedback_works_when_api_keys_are_on(start_service, browser):
+    """Bot replies link strangers to the report page: its form has no key to send."""
+    service = start_service(api_keys=("k1",))
+    analysed = requests.post(
+        f"{service.url}/v1/analyze",
+        data=jpeg(scene(62, 96, 128), 90),
+        headers={"Content-Type": "image/jpeg", "X-API-Key": "k1"},
+        timeout=60,
+    )
+    page = browser.new_page()
+    page.goto(f"{service.url}/results/{analysed.json()['id']}")
+    page.click("#feedback-open")
+    page.select_option("#expected", "likely_manipulated")
+    page.click("#feedback-form button[type=submit]")
+    expect(page.locator("#feedback-status")).to_contain_text("Thank you")
