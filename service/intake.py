@@ -10,6 +10,7 @@ from __future__ import annotations
 from aiohttp import MultipartReader, web
 from aiohttp.http_exceptions import HttpProcessingError
 
+from service import typedefs
 from service.config import ServiceConfig
 from service.errors import ApiError
 from service.fetch import Fetcher
@@ -30,7 +31,7 @@ async def read_image(request: web.Request, fetcher: Fetcher, config: ServiceConf
     if kind == "multipart/form-data":
         reading = _multipart(request, max_bytes, config.multipart_max_parts)
     elif kind.startswith("image/") or kind in _RAW_TYPES:
-        reading = read_capped(request.content.read, max_bytes)
+        reading = read_capped(request[typedefs.BODY].read, max_bytes)
     else:
         raise ApiError(
             415,
@@ -46,7 +47,7 @@ async def _multipart(request: web.Request, max_bytes: int, max_parts: int) -> by
     """The field ``image``, looked for among the first ``max_parts`` parts only: each part
     is parsed on the event loop, so thousands of tiny ones would stall every request."""
     try:
-        reader = await request.multipart()
+        reader = MultipartReader(request.headers, request[typedefs.BODY])
         for _ in range(max_parts):
             part = await reader.next()
             if part is None:
@@ -68,7 +69,7 @@ def _bad_multipart(message: str) -> ApiError:
 
 
 async def _url(request: web.Request, max_bytes: int) -> str:
-    document = await read_json(request.content.read, max_bytes)
+    document = await read_json(request[typedefs.BODY].read, max_bytes)
     if not isinstance(document, dict) or "url" not in document:
         raise ApiError(422, "missing_field", 'The JSON body needs a field "url".')
     url = document["url"]

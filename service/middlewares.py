@@ -8,11 +8,12 @@ import re
 import time
 import uuid
 
-from aiohttp import web
+from aiohttp import hdrs, web
 from aiohttp.typedefs import Handler
 
 from service import errors, typedefs
 from service.logs import request_id
+from service.streams import body_deadline, encoding_of, inflated, read_capped
 
 log = logging.getLogger("service.access")
 _CLIENT_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
@@ -61,8 +62,8 @@ async def handle_errors(request: web.Request, handler: Handler) -> web.StreamRes
             raise
         return errors.response(errors.from_http_exception(error))
     except (web.RequestPayloadError, ConnectionResetError) as error:
-        # The body stopped arriving or cannot be decoded (a bad Content-Encoding): the
-        # client's doing, answered if it still listens.
+        # The body stopped arriving or its chunked framing is broken: the client's doing,
+        # answered if it still listens.
         return errors.response(
             errors.ApiError(400, "bad_body", f"The request body could not be read: {error}")
         )
@@ -78,4 +79,23 @@ async def check_access(request: web.Request, handler: Handler) -> web.StreamResp
     access = request.app[typedefs.ACCESS]
     if access.guards(request):
         access.check(request)
+    return await handler(request)
+
+
+@web.middleware
+async def decode_body(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Hands handlers the body as ``request[BODY]``, inflated here when gzip or deflate.
+
+    aiohttp's own decoding is off (see create_app): it fails on encodings it knows but
+    cannot decode here (br, zstd) before any middleware runs, as a text/plain 400 and a
+    logged traceback. Here any other encoding is refused before the body is read.
+    """
+    encoding = encoding_of(request.headers.get(hdrs.CONTENT_ENCODING, ""))
+    if encoding is None or not request.body_exists:
+        request[typedefs.BODY] = request.content
+        return await handler(request)
+    config = request.app[typedefs.CONFIG]
+    async with body_deadline(config.body_timeout_s):
+        sent = await read_capped(request.content.read, config.max_body_bytes)
+    request[typedefs.BODY] = inflated(sent, encoding, config.max_body_bytes, request.protocol)
     return await handler(request)

@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import json
+import zlib
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
+from aiohttp import StreamReader
+from aiohttp.base_protocol import BaseProtocol
+
 from service.errors import ApiError
 
 _CHUNK = 64 * 1024
+# The Content-Encodings a body may come in, with zlib's window bits for each.
+_INFLATE_WBITS = {"gzip": 16 + zlib.MAX_WBITS, "deflate": zlib.MAX_WBITS}
 
 
 def too_large(limit: int) -> ApiError:
@@ -52,3 +58,36 @@ async def read_json(read_chunk: Callable[[int], Awaitable[bytes]], limit: int) -
         return json.loads(text)
     except (ValueError, RecursionError):  # RecursionError: arrays nested thousands deep
         raise ApiError(400, "bad_json", "The body is not valid JSON.") from None
+
+
+def encoding_of(header: str) -> str | None:
+    """None for a body sent as is, else the encoding to inflate; 415 for any other."""
+    encoding = header.strip().lower()
+    if encoding in ("", "identity"):
+        return None
+    if encoding not in _INFLATE_WBITS:
+        raise ApiError(
+            415,
+            "unsupported_media_type",
+            "Send the body as is, or with Content-Encoding gzip or deflate.",
+        )
+    return encoding
+
+
+def inflated(data: bytes, encoding: str, limit: int, protocol: BaseProtocol) -> StreamReader:
+    """``data`` inflated, as a stream at its end; 413 past ``limit`` bytes, 400 if not valid."""
+    invalid = ApiError(400, "bad_body", f"The request body is not valid {encoding} data.")
+    inflater = zlib.decompressobj(_INFLATE_WBITS[encoding])
+    try:
+        body = inflater.decompress(data, limit + 1)
+    except zlib.error:
+        raise invalid from None
+    if len(body) > limit:
+        raise too_large(limit)
+    if not inflater.eof:  # cut short
+        raise invalid
+    # A limit above the size: feeding it all at once must not pause the connection.
+    stream = StreamReader(protocol, len(body) + 1, loop=asyncio.get_running_loop())
+    stream.feed_data(body)
+    stream.feed_eof()
+    return stream

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import logging
 import struct
 import zlib
 
@@ -181,3 +182,34 @@ def test_a_body_that_does_not_decode_as_its_content_encoding(service, kind):
         timeout=10,
     )
     assert_error(response, 400, "bad_body")
+
+
+@pytest.mark.parametrize("encoding", ["br", "zstd", "compress", "gzip, br", "x-unknown"])
+def test_content_encodings_not_decoded_here_are_refused_in_json(service, encoding, caplog):
+    """aiohttp knows br and zstd but cannot decode them here: it used to answer text/plain."""
+    response = requests.post(
+        f"{service.url}/v1/analyze",
+        data=b"\x1b\x00\x00 not decodable",
+        headers={"Content-Type": "image/jpeg", "Content-Encoding": encoding},
+        timeout=10,
+    )
+    body = assert_error(response, 415, "unsupported_media_type")
+    assert "gzip or deflate" in body["error"]["message"]
+    assert not [record for record in caplog.records if record.levelno >= logging.ERROR]
+
+
+@pytest.mark.parametrize(("encoding", "wbits"), [("gzip", 31), ("deflate", 15), ("GZip", 31)])
+def test_gzip_and_deflate_bodies_are_inflated_under_the_size_cap(start_service, encoding, wbits):
+    service = start_service(max_body_bytes=100_000)
+
+    def send(data: bytes) -> requests.Response:
+        packer = zlib.compressobj(9, zlib.DEFLATED, wbits)
+        return requests.post(
+            f"{service.url}/v1/analyze",
+            data=packer.compress(data) + packer.flush(),
+            headers={"Content-Type": "image/jpeg", "Content-Encoding": encoding},
+            timeout=60,
+        )
+
+    assert send(jpeg(scene(9, 64, 64), 90)).json()["image"]["format"] == "JPEG"
+    assert_error(send(b"\0" * 10_000_000), 413, "body_too_large")  # 10 MB from 10 KB
