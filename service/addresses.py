@@ -10,11 +10,14 @@ to the address that was checked: a second lookup cannot swap in another (DNS reb
 from __future__ import annotations
 
 import ipaddress
+import re
 import socket
 
 from aiohttp.abc import AbstractResolver, ResolveResult
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+# A decimal, octal (leading 0) or hexadecimal (0x) number: the parts of IPv4 in any form.
+_NUMBER = re.compile(r"0x[0-9a-f]*|[0-9]+", re.IGNORECASE)
 
 
 class AddressRefused(Exception):
@@ -71,6 +74,13 @@ def is_ip_literal(host: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+def ends_in_number(host: str) -> bool:
+    """Whether URL parsers and the system resolver read ``host`` as an IPv4 address, in
+    whatever form: 2130706433, 0177.0.0.1, 127.1 and 0x7f.1 all mean 127.0.0.1 (the URL
+    standard's "ends in a number" rule)."""
+    return _NUMBER.fullmatch(host.rstrip(".").rsplit(".", 1)[-1]) is not None
 
 
 class GuardedResolver(AbstractResolver):

@@ -14,7 +14,7 @@ import aiohttp
 from aiohttp.abc import AbstractResolver
 from yarl import URL
 
-from service.addresses import AddressRefused, GuardedResolver, is_ip_literal, vet
+from service.addresses import AddressRefused, GuardedResolver, ends_in_number, is_ip_literal, vet
 from service.errors import ApiError
 from service.streams import read_capped, too_large
 
@@ -65,7 +65,8 @@ class Fetcher:
         await self._session.close()
 
     def check(self, url: URL) -> None:
-        """Refuses URLs that need no network to refuse (scheme, credentials, IP literals)."""
+        """Refuses URLs that need no network to refuse (scheme, credentials, IP literals,
+        and IPv4 addresses in forms other than a.b.c.d)."""
         try:
             host = url.host  # decoded (IDNA) on first use: "xn--" alone raises here
         except ValueError:
@@ -79,6 +80,8 @@ class Fetcher:
                 vet(host, self._allow_loopback)
             except AddressRefused as error:
                 raise _refused(str(error)) from None
+        elif ends_in_number(host):
+            raise _refused("IPv4 addresses are fetched only when written as a.b.c.d in decimal.")
 
     async def fetch(self, text: str) -> bytes:
         """The body at ``text``; raises ApiError (422 refused, 413 too big, 502 failed)."""

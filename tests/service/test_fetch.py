@@ -54,6 +54,19 @@ def test_ip_literals_are_refused_unfetched(start_service, origin, host):
     assert origin.hits == []
 
 
+@pytest.mark.parametrize(
+    "host", ["2130706433", "0177.0.0.1", "127.1", "0x7f000001", "0x7f.1", "127.0.0.1.", "8.8.8.010"]
+)
+def test_ip_addresses_in_other_forms_are_refused_unfetched(start_service, origin, host):
+    """The resolver reads each of these as an IPv4 address (most as 127.0.0.1)."""
+    started = time.monotonic()
+    response = ask(start_service(), f"http://{host}:{origin.port}/photo.jpg")
+    body = assert_error(response, 422, "url_not_allowed")
+    assert "a.b.c.d" in body["error"]["message"]
+    assert time.monotonic() - started < 5  # refused before any connection attempt
+    assert origin.hits == []
+
+
 @pytest.mark.parametrize("url", ["http://xn--/photo.jpg", "http://xn--a/", "https://a.xn--/"])
 def test_host_names_that_cannot_be_decoded_are_refused(start_service, url):
     assert_error(ask(start_service(), url), 422, "url_not_allowed")
