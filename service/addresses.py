@@ -39,7 +39,7 @@ def _embedded_ipv4(address: ipaddress.IPv6Address) -> ipaddress.IPv4Address | No
 
 def is_public(address: IPAddress) -> bool:
     if isinstance(address, ipaddress.IPv6Address):
-        if address.scope_id:
+        if address.scope_id or address.is_site_local:  # fec0::/10: deprecated, yet routed
             return False
         inner = _embedded_ipv4(address)
         if inner is not None and not is_public(inner):

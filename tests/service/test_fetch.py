@@ -35,7 +35,7 @@ def test_addresses_that_must_never_be_reached():
         "127.0.0.1", "10.0.0.1", "172.16.5.4", "192.168.1.1", "100.64.0.1", "0.0.0.0",
         "169.254.169.254", "224.0.0.1", "240.0.0.1", "255.255.255.255", "::1", "::",
         "fe80::1", "fc00::1", "fd00:ec2::254", "ff02::1", "::ffff:127.0.0.1", "::ffff:10.0.0.1",
-        "64:ff9b::a00:1", "2002:a00:1::1", "2001:db8::1",
+        "64:ff9b::a00:1", "2002:a00:1::1", "2001:db8::1", "fec0::1", "feff::1",
     ]  # fmt: skip
     assert not [a for a in refused if is_public(ipaddress.ip_address(a))]
     assert all(is_public(ipaddress.ip_address(a)) for a in ("93.184.216.34", "2606:4700::1111"))
