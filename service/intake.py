@@ -22,7 +22,7 @@ _RAW_TYPES = ("application/octet-stream",)
 async def read_image(request: web.Request, fetcher: Fetcher, config: ServiceConfig) -> bytes:
     max_bytes = config.max_body_bytes
     if (request.content_length or 0) > max_bytes:
-        raise too_large(max_bytes)
+        raise too_large(max_bytes, "request body")
     kind = request.content_type
     if kind == "application/json":
         async with body_deadline(config.body_timeout_s):

@@ -96,6 +96,6 @@ async def decode_body(request: web.Request, handler: Handler) -> web.StreamRespo
         return await handler(request)
     config = request.app[typedefs.CONFIG]
     async with body_deadline(config.body_timeout_s):
-        sent = await read_capped(request.content.read, config.max_body_bytes)
+        sent = await read_capped(request.content.read, config.max_body_bytes, "request body")
     request[typedefs.BODY] = inflated(sent, encoding, config.max_body_bytes, request.protocol)
     return await handler(request)

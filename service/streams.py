@@ -19,8 +19,8 @@ _CHUNK = 64 * 1024
 _INFLATE_WBITS = {"gzip": 16 + zlib.MAX_WBITS, "deflate": zlib.MAX_WBITS}
 
 
-def too_large(limit: int) -> ApiError:
-    return ApiError(413, "body_too_large", f"The image is over the limit of {limit} bytes.")
+def too_large(limit: int, what: str = "image") -> ApiError:
+    return ApiError(413, "body_too_large", f"The {what} is over the limit of {limit} bytes.")
 
 
 @asynccontextmanager
@@ -41,19 +41,24 @@ async def body_deadline(seconds: float) -> AsyncIterator[None]:
         ) from None
 
 
-async def read_capped(read_chunk: Callable[[int], Awaitable[bytes]], limit: int) -> bytes:
-    """Reads chunks until the end, refusing the body as soon as it passes ``limit`` bytes."""
+async def read_capped(
+    read_chunk: Callable[[int], Awaitable[bytes]], limit: int, what: str = "image"
+) -> bytes:
+    """Reads chunks until the end, refusing the body as soon as it passes ``limit`` bytes;
+    ``what`` names the body in the refusal."""
     body = bytearray()
     while chunk := await read_chunk(_CHUNK):
         body += chunk
         if len(body) > limit:
-            raise too_large(limit)
+            raise too_large(limit, what)
     return bytes(body)
 
 
-async def read_json(read_chunk: Callable[[int], Awaitable[bytes]], limit: int) -> Any:
+async def read_json(
+    read_chunk: Callable[[int], Awaitable[bytes]], limit: int, what: str = "request body"
+) -> Any:
     """A capped body parsed as JSON; 400 ``bad_json`` when it is not."""
-    text = await read_capped(read_chunk, limit)
+    text = await read_capped(read_chunk, limit, what)
     try:
         return json.loads(text)
     except (ValueError, RecursionError):  # RecursionError: arrays nested thousands deep
@@ -83,7 +88,7 @@ def inflated(data: bytes, encoding: str, limit: int, protocol: BaseProtocol) -> 
     except zlib.error:
         raise invalid from None
     if len(body) > limit:
-        raise too_large(limit)
+        raise too_large(limit, "request body")
     if not inflater.eof:  # cut short
         raise invalid
     # A limit above the size: feeding it all at once must not pause the connection.

@@ -103,7 +103,7 @@ async def feedback(request: web.Request) -> web.Response:
     if request.content_type != "application/json":
         raise ApiError(415, "unsupported_media_type", "Feedback is sent as application/json.")
     async with body_deadline(request.app[typedefs.CONFIG].body_timeout_s):
-        document = await read_json(request[typedefs.BODY].read, _MAX_FEEDBACK_BYTES)
+        document = await read_json(request[typedefs.BODY].read, _MAX_FEEDBACK_BYTES, "feedback")
     if not isinstance(document, dict):
         raise ApiError(422, "invalid_field", "The body must be a JSON object.")
     expected = document.get("expected")

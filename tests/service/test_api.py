@@ -123,6 +123,10 @@ def test_feedback_is_stored_and_checked(service):
     bad_json = requests.post(url, data="{", headers={"Content-Type": "application/json"})
     assert_error(bad_json, 400, "bad_json")
     assert_error(requests.post(url, data="x", timeout=10), 415, "unsupported_media_type")
+    too_long = requests.post(url, json={"comment": "x" * 17_000}, timeout=10)
+    assert assert_error(too_long, 413, "body_too_large")["error"]["message"] == (
+        "The feedback is over the limit of 16384 bytes."
+    )
     unknown = f"{service.url}/v1/results/{'0' * 64}/feedback"
     assert_error(requests.post(unknown, json={}, timeout=10), 404, "not_found")
 

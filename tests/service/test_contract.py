@@ -57,3 +57,9 @@ def test_service_keeps_its_contract(live):
             case.call_and_validate(excluded_checks=[positive_data_acceptance])
 
         check()
+
+
+def test_every_refusal_of_feedback_is_documented(live):
+    document = requests.get(f"{live.url}/openapi.json", timeout=10).json()
+    responses = document["paths"]["/v1/results/{id}/feedback"]["post"]["responses"]
+    assert {"400", "401", "404", "408", "413", "415", "422", "429"} <= set(responses)
