@@ -82,9 +82,9 @@ def decide(
             reasons.append("No sign of local editing was found in the compression traces")
     else:
         band = INCONCLUSIVE
-        reasons.append(
-            "Some error levels are uneven, but not enough to say the image was manipulated"
-        )
+        # Most untouched photos land here (the network cannot rule an edit out), so the
+        # sentence must not hint at something found.
+        reasons.append("The compression traces neither show an edit clearly nor rule one out")
     for signal in (evidence.metadata, evidence.provenance):
         reasons += [f for f in signal.findings if f not in reasons]
     return band, float(score), tuple(reasons)

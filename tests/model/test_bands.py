@@ -10,11 +10,11 @@ from model.verdict import INCONCLUSIVE, LIKELY_MANIPULATED, NO_EVIDENCE
 CALIBRATION = Calibration(manipulated_threshold=0.9, clear_threshold=0.2)
 
 
-def evidence(**signals: SignalResult) -> Evidence:
-    """Evidence of an image the network finds clean, with the given signals."""
+def evidence(probability: float = 0.05, **signals: SignalResult) -> Evidence:
+    """Evidence of an image the network finds clean (unless told), with the given signals."""
     nothing = {name: SignalResult(name) for name in ("clone", "metadata", "provenance", "face")}
     return Evidence(
-        probability=0.05,
+        probability=probability,
         hotspot="centre",
         weak=(),
         face_calibration=Calibration(manipulated_threshold=0.9, clear_threshold=0.3),
@@ -77,3 +77,9 @@ def test_direct_evidence_scores_at_least_the_band_threshold():
     assert score == CALIBRATION.manipulated_threshold
     strong = SignalResult("clone", 0.96, clone.findings)
     assert decide(evidence(clone=strong), CALIBRATION, 0.5)[1] == 0.96
+
+
+def test_between_the_thresholds_the_reason_claims_nothing_found():
+    band, _, reasons = decide(evidence(0.5), CALIBRATION, 0.5)
+    assert band == INCONCLUSIVE
+    assert reasons == ("The compression traces neither show an edit clearly nor rule one out",)
