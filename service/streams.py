@@ -82,7 +82,10 @@ def encoding_of(header: str) -> str | None:
 def inflated(data: bytes, encoding: str, limit: int, protocol: BaseProtocol) -> StreamReader:
     """``data`` inflated, as a stream at its end; 413 past ``limit`` bytes, 400 if not valid."""
     invalid = ApiError(400, "bad_body", f"The request body is not valid {encoding} data.")
-    inflater = zlib.decompressobj(_INFLATE_WBITS[encoding])
+    wbits = _INFLATE_WBITS[encoding]
+    if encoding == "deflate" and data[:1] and data[0] & 0x0F != zlib.DEFLATED:
+        wbits = -zlib.MAX_WBITS  # raw deflate, without the zlib header: some clients send it
+    inflater = zlib.decompressobj(wbits)
     try:
         body = inflater.decompress(data, limit + 1)
     except zlib.error:

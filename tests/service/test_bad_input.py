@@ -198,7 +198,9 @@ def test_content_encodings_not_decoded_here_are_refused_in_json(service, encodin
     assert not [record for record in caplog.records if record.levelno >= logging.ERROR]
 
 
-@pytest.mark.parametrize(("encoding", "wbits"), [("gzip", 31), ("deflate", 15), ("GZip", 31)])
+@pytest.mark.parametrize(
+    ("encoding", "wbits"), [("gzip", 31), ("deflate", 15), ("deflate", -15), ("GZip", 31)]
+)
 def test_gzip_and_deflate_bodies_are_inflated_under_the_size_cap(start_service, encoding, wbits):
     service = start_service(max_body_bytes=100_000)
 
