@@ -36,8 +36,15 @@ EDITORS = re.compile(
 # A tool's name is short: an unbounded value took quadratic time on text repeating
 # "CreatorTool>" without a "<" (80 KB: seconds).
 _XMP_VALUE = r"(?:=\"([^\"]{0,512})\"|='([^']{0,512})'|>([^<]{0,512})<)"
-CREATOR_TOOL = re.compile(r"CreatorTool" + _XMP_VALUE)
-SOFTWARE_AGENT = re.compile(r"softwareAgent" + _XMP_VALUE)
+
+
+def xmp_property(name: str) -> re.Pattern[str]:
+    """A pattern for one XMP property's value, written as attribute or element."""
+    return re.compile(re.escape(name) + _XMP_VALUE)
+
+
+CREATOR_TOOL = xmp_property("CreatorTool")
+SOFTWARE_AGENT = xmp_property("softwareAgent")
 
 # Evidence weights, combined as a noisy OR (see ``read_metadata``).
 _EDITED, _RESIZED, _RESAVED, _INCOMPLETE, _DOUBLE = 0.25, 0.35, 0.15, 0.1, 0.5

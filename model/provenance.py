@@ -20,6 +20,7 @@ from model.metadata import (
     EXIF_IFD,
     SOFTWARE_AGENT,
     exif_text,
+    xmp_property,
     xmp_text,
     xmp_values,
 )
@@ -94,11 +95,14 @@ GENERATORS = re.compile(
 # "Steps: 1" (80 KB: seconds, with the event loop stalled).
 _A1111_STEPS = re.compile(r"\bSteps: \d+")
 _A1111_LATER = re.compile(r"\b(?:Sampler|Seed): ")
-# Text chunks ComfyUI, InvokeAI and Fooocus write next to the picture.
+# Text chunks ComfyUI and InvokeAI write next to the picture (Fooocus: _TOOL_KEYS).
 _WORKFLOW_KEYS = {"prompt", "workflow", "invokeai_metadata", "invokeai_graph", "sd-metadata"}
 _XMP = "xmp"  # a text chunk decode() moved here: searched once, as XMP
 # Where a program writes its own name: PNG text keys (NovelAI writes both), the EXIF tag.
-_TOOL_KEYS = {"Software", "Source"}
+# "parameters" and "fooocus_scheme" hold a generation record (A1111, Fooocus).
+_TOOL_KEYS = {"Software", "Source", "parameters", "fooocus_scheme"}
+# IPTC 2025.1: the AI system that made or changed the picture, by whoever wrote it.
+_AI_SYSTEM = xmp_property("AISystemUsed")
 # Free text a person writes: a generator's name there may be the picture's subject.
 _EXIF_FREE_TEXT = {
     ExifTags.Base.ImageDescription: "ImageDescription",
@@ -269,9 +273,10 @@ def _generator_text(image: DecodedImage, xmp: str) -> list[Evidence]:
     """Generation parameters and generator names in text chunks, comments, EXIF and XMP.
 
     A name counts as a declaration only where a program records itself (EXIF Software,
-    XMP CreatorTool or an edit's softwareAgent, a PNG's Software or Source text). In free
-    text (a caption, a keyword, a comment) it may be what the photo shows, "the Stable
-    Diffusion talk", so there it is only mentioned and weighs next to nothing."""
+    XMP CreatorTool, an edit's softwareAgent or IPTC's AISystemUsed, a PNG's Software,
+    Source or generation-record text). In free text (a caption, a keyword, a comment) it
+    may be what the photo shows, "the Stable Diffusion talk", so there it is only
+    mentioned and weighs next to nothing."""
     declared, mentioned = [], []
     for key, value in image.info.items():
         if key == "comment" and isinstance(value, bytes):  # JPEG and GIF comments
@@ -297,6 +302,9 @@ def _generator_text(image: DecodedImage, xmp: str) -> list[Evidence]:
         declared.append("EXIF UserComment holds Stable Diffusion generation parameters")
     elif match := GENERATORS.search(comment):
         mentioned.append(f"EXIF UserComment mentions {match[0]}")
+    declared += [
+        f"XMP metadata names {name} as the AI system used" for name in xmp_values(_AI_SYSTEM, xmp)
+    ]
     tools = xmp_values(CREATOR_TOOL, xmp) + xmp_values(SOFTWARE_AGENT, xmp)
     if match := GENERATORS.search("\n".join(tools)):
         declared.append(f"XMP metadata names {match[0]} as the software that made it")

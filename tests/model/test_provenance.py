@@ -94,6 +94,22 @@ def test_generator_named_by_xmp_creator_tool() -> None:
     assert result.score == 1.0
 
 
+def test_generation_records_name_their_generator() -> None:
+    # What Fooocus writes in its default scheme, and the IPTC 2025.1 AI system field.
+    record = json.dumps({"prompt": "a lighthouse", "version": "Fooocus v2.5.5"})
+    fooocus = read_provenance(png_with_text(parameters=record, fooocus_scheme="fooocus"))
+    assert "PNG text (parameters) names Fooocus" in fooocus.findings
+    assert fooocus.score == 1.0
+    packet = (
+        b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF><rdf:Description '
+        b'xmlns:Iptc4xmpExt="http://iptc.org/std/Iptc4xmpExt/2008-02-29/" '
+        b'Iptc4xmpExt:AISystemUsed="Acme Dreamer 3"/></rdf:RDF></x:xmpmeta>'
+    )
+    declared = read_provenance(jpeg_with(xmp=packet))
+    assert declared.findings == ("XMP metadata names Acme Dreamer 3 as the AI system used",)
+    assert declared.score == 1.0
+
+
 def test_generator_in_a_caption_is_only_mentioned() -> None:
     # A photo of a talk, a protest or a court case may name a generator in its caption,
     # keywords or comment: that says what the picture shows, not how it was made.
