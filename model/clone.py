@@ -54,11 +54,13 @@ _CHECK_BLUR = 0.8  # smoothing before the dense check: keeps the detail look-ali
 _CHECK_WINDOW = 7  # side of the windows correlated pixel by pixel in the dense check
 _CHECK_CORRELATION = 0.97  # a window this alike to its mapped place is copied
 _CHECK_CONTRAST = 3.0  # grey levels (RMS) a window needs to say anything: noise counts
-# Grey levels two windows' means may differ by: a copy keeps its brightness (one JPEG
-# save moves a 7x7 mean by about one level), while a semi-transparent watermark tiled over
-# a photo, or twin windows in other light, repeat their edges on another background.
-# Tiled "stockphoto" text on 16 camera photos: 13 flagged without it, 3 with it.
-_CHECK_LEVEL = 4.0
+# Grey levels a window's mean may miss the one tone change (gain and offset) fitted for
+# the whole copy: a copy keeps its tones, or has them all changed alike when brightened,
+# and one JPEG save moves a 7x7 mean by about one level; a semi-transparent watermark tiled
+# over a photo, or twin windows in other light, repeat their edges on other backgrounds.
+# Tiled "stockphoto" text on 16 camera photos: 13 flagged without the check.
+_CHECK_LEVEL = 3.0
+_MAX_GAIN = 1.25  # contrast change of a copy the fitted tone change may undo
 _MIN_SHARE = 0.4  # of the textured pixels amid a group's corners that must be confirmed
 _OUTLINE_CORRELATION = 0.9  # looser agreement that outlines a confirmed copy for the mask
 _OUTLINE_CONTRAST = 1.5  # grey levels (RMS) of the faintest stretch the outline follows
@@ -403,7 +405,7 @@ def _confirmed(
     here = fine[low[1] : high[1], low[0] : high[0]]
     there = cv2.warpAffine(fine, shifted, size, flags=cv2.INTER_LINEAR, borderValue=-1.0)
     inside = cv2.erode(there, np.ones((_CHECK_WINDOW,) * 2, np.uint8)) >= 0
-    alike, contrast, level = _window_correlation(here, there)
+    alike, contrast, means = _window_correlation(here, there)
     loose = (alike > _OUTLINE_CORRELATION) & (contrast > _OUTLINE_CONTRAST) & inside
     _, labels = cv2.connectedComponents(loose.astype(np.uint8), connectivity=8)
     corners = np.round(group.target - low).astype(int)
@@ -411,7 +413,8 @@ def _confirmed(
     hit = np.unique(labels[corners[:, 1], corners[:, 0]])
     pieces = np.isin(labels, hit[hit > 0])
     textured = (contrast > _CHECK_CONTRAST) & inside
-    strict = pieces & (alike > _CHECK_CORRELATION) & textured & (level < _CHECK_LEVEL)
+    candidates = pieces & (alike > _CHECK_CORRELATION) & textured
+    strict = candidates & _same_tones(*means, candidates)
     hull = np.zeros(labels.shape, np.uint8)
     cv2.fillConvexPoly(hull, cv2.convexHull(corners.astype(np.int32)), 1)
     hull = cv2.dilate(hull, np.ones((_CHECK_WINDOW,) * 2, np.uint8)) > 0
@@ -419,11 +422,25 @@ def _confirmed(
     return strict.astype(np.uint8), pieces.astype(np.uint8), share
 
 
+def _same_tones(here: np.ndarray, there: np.ndarray, candidates: np.ndarray) -> np.ndarray:
+    """Where a window's mean (``here``) is what one tone change of the whole copy makes of
+    its source's (``there``): a gain within _MAX_GAIN and an offset, fitted over the
+    candidate windows."""
+    if not candidates.any():
+        return candidates
+    source, copy = there[candidates], here[candidates]
+    spread = float(np.var(source))
+    gain = float(np.mean((source - source.mean()) * (copy - copy.mean()))) / max(spread, 1e-6)
+    gain = float(np.clip(gain, 1 / _MAX_GAIN, _MAX_GAIN))
+    offset = float(np.median(copy - gain * source))
+    return np.abs(here - gain * there - offset) < _CHECK_LEVEL
+
+
 def _window_correlation(
     first: np.ndarray, second: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, tuple[np.ndarray, np.ndarray]]:
     """Per pixel: correlation of the two images over the window around it, the lower of
-    their RMS contrasts there, and how far apart their means are."""
+    their RMS contrasts there, and both images' means."""
 
     def mean(image: np.ndarray) -> np.ndarray:
         return cv2.boxFilter(image, -1, (_CHECK_WINDOW, _CHECK_WINDOW))
@@ -434,7 +451,7 @@ def _window_correlation(
     covariance = mean(first * second) - first_mean * second_mean
     correlation = covariance / np.sqrt(np.maximum(first_var * second_var, 1e-6))
     contrast = np.sqrt(np.maximum(np.minimum(first_var, second_var), 0.0))
-    return correlation, contrast, np.abs(first_mean - second_mean)
+    return correlation, contrast, (first_mean, second_mean)
 
 
 def _repetition(smooth: np.ndarray, group: _Group) -> float:

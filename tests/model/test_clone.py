@@ -89,6 +89,17 @@ def test_turned_copy_is_found():
     assert iou(result.mask > 0.5, regions > 0) > 0.5
 
 
+@pytest.mark.parametrize(("gain", "offset"), [(1.0, 10.0), (1.0, -20.0), (0.85, 10.0)])
+def test_copy_with_its_tones_changed_is_found(gain: float, offset: float):
+    """A forger often brightens a copy or changes its contrast to fit its new place."""
+    image = textured(11).astype(np.float32)
+    x, y, w, h = SOURCE
+    tx, ty = TARGET[:2]
+    image[ty : ty + h, tx : tx + w] = image[y : y + h, x : x + w] * gain + offset
+    rgb = np.clip(image, 0, 255).astype(np.uint8)
+    assert detect_copy_move(decoded(jpeg(rgb, 90)), CONFIG).score >= 0.9
+
+
 def test_small_copies_are_found():
     """Copies of 1.4 % of a photo hold few corners whose patch stays inside them; most of
     such copies must still be found (the 21 px patches used before found 5 of these 8)."""
@@ -132,10 +143,11 @@ def test_periodic_texture_is_not_a_copy(pattern: str):
 
 def test_tiled_watermark_is_not_a_copy():
     """A stock site's name tiled half-transparent over a photo repeats its strokes exactly,
-    but each tile lies on its own background; a copy keeps its brightness."""
+    but each tile lies on its own background: no one tone change maps one tile's windows
+    onto another's, as it does for a copy, brightened or not."""
     rng = np.random.default_rng(0)
-    y, x = np.mgrid[0:480, 0:640]
-    sky = 40 + 0.2 * x + 0.15 * y + rng.normal(0, 2, x.shape)
+    shading = cv2.GaussianBlur(rng.normal(0, 1, (480, 640)), (0, 0), 40)
+    sky = 120 + 50 * shading / shading.std() + rng.normal(0, 2, shading.shape)
     photo = Image.fromarray(np.clip(sky, 0, 255).astype(np.uint8)).convert("RGBA")
     layer = Image.new("RGBA", photo.size, (0, 0, 0, 0))
     draw = ImageDraw.Draw(layer)
