@@ -17,6 +17,7 @@ from service.errors import ApiError
 _CHUNK = 64 * 1024
 # The Content-Encodings a body may come in, with zlib's window bits for each.
 _INFLATE_WBITS = {"gzip": 16 + zlib.MAX_WBITS, "deflate": zlib.MAX_WBITS}
+_GZIP_MEMBERS = 64  # gzip members one body may hold
 
 
 def too_large(limit: int, what: str = "image") -> ApiError:
@@ -80,20 +81,34 @@ def encoding_of(header: str) -> str | None:
 
 
 def inflated(data: bytes, encoding: str, limit: int, protocol: BaseProtocol) -> StreamReader:
-    """``data`` inflated, as a stream at its end; 413 past ``limit`` bytes, 400 if not valid."""
+    """``data`` inflated, as a stream at its end; 413 past ``limit`` bytes, 400 if not valid.
+
+    A gzip body may be several members one after another (RFC 1952), as concatenated
+    files are; each is inflated in turn, up to _GZIP_MEMBERS, since each costs a step on
+    the event loop. Bytes after the last member are not valid."""
     invalid = ApiError(400, "bad_body", f"The request body is not valid {encoding} data.")
     wbits = _INFLATE_WBITS[encoding]
     if encoding == "deflate" and data[:1] and data[0] & 0x0F != zlib.DEFLATED:
         wbits = -zlib.MAX_WBITS  # raw deflate, without the zlib header: some clients send it
-    inflater = zlib.decompressobj(wbits)
-    try:
-        body = inflater.decompress(data, limit + 1)
-    except zlib.error:
-        raise invalid from None
-    if len(body) > limit:
-        raise too_large(limit, "request body")
-    if not inflater.eof:  # cut short
+    parts: list[bytes] = []
+    size, rest = 0, data
+    for _ in range(_GZIP_MEMBERS if encoding == "gzip" else 1):
+        inflater = zlib.decompressobj(wbits)
+        try:
+            parts.append(inflater.decompress(rest, limit + 1 - size))
+        except zlib.error:
+            raise invalid from None
+        size += len(parts[-1])
+        if size > limit:
+            raise too_large(limit, "request body")
+        if not inflater.eof:  # cut short
+            raise invalid
+        rest = inflater.unused_data
+        if not rest:
+            break
+    if rest:
         raise invalid
+    body = b"".join(parts)
     # A limit above the size: feeding it all at once must not pause the connection.
     stream = StreamReader(protocol, len(body) + 1, loop=asyncio.get_running_loop())
     stream.feed_data(body)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import io
 import logging
 import struct
@@ -215,3 +216,23 @@ def test_gzip_and_deflate_bodies_are_inflated_under_the_size_cap(start_service, 
 
     assert send(jpeg(scene(9, 64, 64), 90)).json()["image"]["format"] == "JPEG"
     assert_error(send(b"\0" * 10_000_000), 413, "body_too_large")  # 10 MB from 10 KB
+
+
+def test_a_gzip_body_of_several_members_is_inflated_whole_and_trailing_bytes_refused(
+    start_service,
+):
+    service = start_service()
+    data = jpeg(scene(9, 64, 64), 90)
+
+    def send(body: bytes) -> requests.Response:
+        return requests.post(
+            f"{service.url}/v1/analyze",
+            data=body,
+            headers={"Content-Type": "image/jpeg", "Content-Encoding": "gzip"},
+            timeout=60,
+        )
+
+    members = gzip.compress(data[:1000]) + gzip.compress(data[1000:])
+    assert send(members).json()["image"]["format"] == "JPEG"
+    assert_error(send(gzip.compress(data) + b"trailing junk"), 400, "bad_body")
+    assert_error(send(gzip.compress(b"x") * 65), 400, "bad_body")  # more members than read
