@@ -48,12 +48,15 @@ async def _multipart(request: web.Request, max_bytes: int, max_parts: int) -> by
     is parsed on the event loop, so thousands of tiny ones would stall every request."""
     try:
         reader = MultipartReader(request.headers, request[typedefs.BODY])
-        for _ in range(max_parts):
+        # One look past the last part allowed: a body of exactly max_parts parts ends there.
+        for count in range(max_parts + 1):
             part = await reader.next()
             if part is None:
                 raise ApiError(
                     422, "missing_field", "The multipart body has no field named 'image'."
                 )
+            if count == max_parts:
+                break
             if isinstance(part, MultipartReader):  # parts within parts, never counted here
                 raise _bad_multipart("A part of the multipart body is itself multipart.")
             if part.name == "image":

@@ -144,6 +144,8 @@ def test_multipart_of_many_parts_is_refused_after_the_first_few(start_service):
     late = _multipart(*fields, _field("d"), _field("image", photo))
     body = assert_error(post_multipart(service, late), 400, "bad_multipart")
     assert "first 4 parts" in body["error"]["message"]
+    full = _multipart(*fields, _field("d"))  # as many parts as allowed, none of them "image"
+    assert_error(post_multipart(service, full), 422, "missing_field")
     many = _multipart(*[_field("x")] * 20_000, _field("image", photo))
     assert_error(post_multipart(service, many), 400, "bad_multipart")
     assert requests.get(f"{service.url}/healthz", timeout=10).ok
