@@ -88,6 +88,8 @@ class RedditPlatform(Platform):
     ):
         super().__init__(client, store, service, config)
         self._mention = f"u/{config.bot_name}".lower()
+        # Per subreddit, the wiki revision last refused: said once, not every round.
+        self._refused_wiki: dict[str, float] = {}
 
     # Reading what is new.
 
@@ -151,21 +153,23 @@ class RedditPlatform(Platform):
             revised, text, editor = page.revision_date, page.content_md, page.revision_by
         except (prawcore.NotFound, prawcore.Forbidden):
             return  # no page (or a private one): the settings from messages stand
-        if revised <= subscription.settings_at:
+        if (
+            revised <= subscription.settings_at
+            or self._refused_wiki.get(subscription.name) == revised
+        ):
             return
         # praw gives None when Reddit names no editor (a deleted account): not a moderator.
         if editor is None or not self._moderates(str(editor), subscription.name):
-            log.warning(
-                "r/%s wiki page %s ignored: last edited by %s, not a moderator",
+            self._refuse_wiki(
                 subscription.name,
-                WIKI_PAGE,
-                editor or "[deleted]",
+                revised,
+                f"last edited by {editor or '[deleted]'}, not a moderator",
             )
             return
         try:
             mode, min_score = parse_wiki(text)
         except CommandError as error:
-            log.warning("r/%s wiki page %s ignored: %s", subscription.name, WIKI_PAGE, error)
+            self._refuse_wiki(subscription.name, revised, str(error))
             return
         self.store.set_mode(subscription.name, mode, min_score, revised)
         log.info(
@@ -174,6 +178,11 @@ class RedditPlatform(Platform):
             mode,
             min_score,
         )
+
+    def _refuse_wiki(self, name: str, revised: float, why: str) -> None:
+        """Logs why a wiki revision is ignored, once per revision."""
+        self._refused_wiki[name] = revised
+        log.warning("r/%s wiki page %s ignored: %s", name, WIKI_PAGE, why)
 
     # Deciding what to say.
 

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import logging
+import os
 import re
 import time
 
 import requests
 
-from bot.store import REPLIED, SKIPPED
+from bot.config import load_config
+from bot.reddit import RedditPlatform, connect
+from bot.service_client import ServiceClient
+from bot.store import REPLIED, SKIPPED, Store
 from tests.bot.conftest import BOT
 from tests.conftest import copy_moved, untouched
 
@@ -162,6 +167,31 @@ def test_the_wiki_page_counts_only_when_a_moderator_edited_it_last(fake_reddit, 
     run_bot("reddit")
     now = state().subscription("pics")
     assert (now.mode, now.min_score) == ("every", 0.0)
+
+
+def test_a_refused_wiki_revision_is_reported_once(
+    fake_reddit, run_bot, bot_env, monkeypatch, caplog
+):
+    # The bot reads the page every round (every 30 s): one warning per revision, not per round.
+    subscribe(fake_reddit, run_bot, "pics")
+    fake_reddit.set_wiki("pics", "fakecheck", "mode: every", time.time(), editor="mallory")
+    for name, value in bot_env.items():
+        monkeypatch.setenv(name, value)
+    config = load_config(None, os.environ)
+    store = Store(config.bot_state_path)
+    service = ServiceClient(config.bot_service_url, None, config.bot_service_timeout_s)
+    platform = RedditPlatform(connect(config), store, service, config)
+    try:
+        with caplog.at_level(logging.WARNING, logger="bot.reddit"):
+            for _ in range(3):
+                platform.collect(lambda item: None)
+    finally:
+        service.close()
+        store.close()
+    refused = [r for r in caplog.records if "wiki page" in r.getMessage()]
+    assert [r.getMessage() for r in refused] == [
+        "r/pics wiki page fakecheck ignored: last edited by mallory, not a moderator"
+    ]
 
 
 def test_opt_out_is_honoured(fake_reddit, run_bot, state):
