@@ -14,8 +14,10 @@ The rules, in order:
 The score is the strongest calibrated evidence: the CNN's probability, raised to the
 clone, provenance or face score when those fire, and for direct evidence to at least the
 CNN's own threshold for ``likely_manipulated``. A copy found with three matching points
-scores 0.5 on its own scale; without the floor such a verdict would rank below an
-``inconclusive`` one, and a subreddit's ``min_score`` would hide it.
+scores 0.5 on its own scale; without the floor such a verdict would rank below images the
+CNN alone leaves ``inconclusive``, and a subreddit's ``min_score`` set at the CNN's
+threshold would hide it. (An image whose evidence is weak stays ``inconclusive`` at any
+probability, so a score above the threshold does not by itself mean that band.)
 """
 
 from __future__ import annotations
@@ -59,7 +61,7 @@ def decide(
         direct = True
         score = max(score, face)
         reasons += evidence.face.findings
-    if direct:  # see the module's docstring: the score orders as the band does
+    if direct:  # the floor of the module's docstring
         score = max(score, calibration.manipulated_threshold)
     doubtful_face = face is not None and face >= evidence.face_calibration.clear_threshold
     high = evidence.probability >= calibration.manipulated_threshold
@@ -92,7 +94,8 @@ def decide(
 
 def _declared_edit(metadata: SignalResult, provenance: SignalResult) -> bool:
     """Whether the file's own records say it was edited: an editor named in its metadata,
-    metadata evidence reaching 0.5 (an earlier compression, a changed size), or an edit
+    metadata evidence reaching 0.5 (a clear earlier compression, or several smaller
+    signs together), or an edit
     its provenance declares (0.3 and up: IPTC humanEdits, a C2PA edit, credentials broken
     by a later change). "No evidence" beside such a record would contradict it."""
     named = bool(metadata.details.get("edited"))

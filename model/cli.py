@@ -107,7 +107,7 @@ def train(workdir: Path, steps: int | None, manifests: tuple[str, ...]) -> None:
 @click.option(
     "--manifest",
     type=click.Path(exists=True, dir_okay=False),
-    help="Faces manifest (default: ../shared/datasets/faces).",
+    help="Faces manifest (default: faces/manifest.csv of the shared datasets).",
 )
 def train_faces(workdir: Path, epochs: int | None, manifest: str | None) -> None:
     """Train Meso-4 on real and GAN faces, calibrate it and write its weights and figures."""

@@ -18,6 +18,7 @@ from aiohttp.abc import AbstractResolver
 from PIL import Image
 
 from model import Detector
+from model.config import DATASETS
 from service.app import create_app
 from service.config import ServiceConfig, load_config
 from tests.service.harness import ThreadedServer, wait_until_loaded
@@ -44,7 +45,7 @@ def shared_datasets() -> Path:
     a temporary folder has nothing beside it)."""
     if os.environ.get("FAKECHECK_DATASETS"):
         return Path(os.environ["FAKECHECK_DATASETS"])
-    beside = ROOT.parent / "shared" / "datasets"
+    beside = DATASETS
     origin = subprocess.run(
         ["git", "-C", str(ROOT), "config", "--get", "remote.origin.url"],
         capture_output=True,
