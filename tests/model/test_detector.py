@@ -65,6 +65,9 @@ def with_orientation(rgb: np.ndarray, orientation: int) -> bytes:
 # Where the stored bottom right and top left show once the picture is turned upright.
 UPRIGHT = {1: ("bottom right", "top left"), 3: ("top left", "bottom right")}
 UPRIGHT |= {6: ("bottom left", "top right"), 8: ("top right", "bottom left")}
+# The mirrored ones: a selfie camera may store its picture flipped.
+UPRIGHT |= {2: ("bottom left", "top right"), 4: ("top right", "bottom left")}
+UPRIGHT |= {5: ("bottom right", "top left"), 7: ("top left", "bottom right")}
 
 
 @pytest.mark.parametrize("orientation", sorted(UPRIGHT))
@@ -80,7 +83,7 @@ def test_places_are_named_as_the_picture_displays(detector, orientation):
     assert where(verdict.heat) == spliced
 
 
-@pytest.mark.parametrize("orientation", [3, 6])
+@pytest.mark.parametrize("orientation", [2, 3, 6])
 def test_copies_are_placed_as_the_picture_displays(detector, orientation):
     rgb = decoded(jpeg(scene(11, 480, 640), 95)).copy()
     rgb[300:396, 420:548] = rgb[60:156, 80:208]  # stored top left to bottom right
