@@ -18,7 +18,8 @@
     button:disabled { cursor: default; opacity: 0.5; }
     button[aria-pressed="true"] { background: #1c4e8c; color: #fff; border-color: #1c4e8c; }
     .close { position: absolute; right: 4px; top: 2px; border: 0; background: none; font-size: 15px; }
-    .error { color: #8a1c12; padding-right: 18px; }
+    .error { color: #8a1c12; }
+    .closable { padding-right: 18px; }
     .spinner { width: 18px; height: 18px; border: 3px solid #ccc; border-top-color: #1c4e8c;
       border-radius: 50%; animation: spin 0.8s linear infinite; display: inline-block; vertical-align: middle; }
     @keyframes spin { to { transform: rotate(360deg); } }
@@ -73,18 +74,22 @@
     }
   }
 
-  // role: "status" or "alert" for what screen readers should announce.
-  function panel(children, { error = false, role } = {}) {
-    const node = element("div", { className: error ? "panel error" : "panel" }, children);
+  // role: "status" or "alert" for what screen readers should announce; closable keeps the
+  // text clear of the close button.
+  function panel(children, { error = false, closable = error, role } = {}) {
+    const node = element("div", { className: "panel" }, children);
+    node.classList.toggle("error", error);
+    node.classList.toggle("closable", closable);
     if (role) node.setAttribute("role", role);
     return node;
   }
 
+  // Closable like the other panels: a slow check need not cover the image until it ends.
   function spinner(src) {
-    draw(src, () => [
+    draw(src, (close) => [
       panel(
-        [element("span", { className: "spinner" }), element("span", { textContent: " Checking with FakeCheck…" })],
-        { role: "status" },
+        [element("span", { className: "spinner" }), element("span", { textContent: " Checking with FakeCheck…" }), close],
+        { role: "status", closable: true },
       ),
     ]);
   }

@@ -32,9 +32,13 @@ export const NO_OVERLAY = "the answer cannot be shown on this page.";
 // The detector's codes for bytes that are not a readable image.
 const UNREADABLE = new Set(["unsupported_media_type", "corrupt_image", "truncated_image", "empty_image", "invalid_image"]);
 
-// A failed check in words a person understands. status 0: no answer at all; keySent: the
-// request carried an API key; retryAfter: the service's Retry-After, in seconds.
-export function errorMessage({ status, code, message, keySent, retryAfter }, serviceUrl) {
+// A failed check in words a person understands. status 0: no answer at all, timedOut when
+// none came within waited seconds; keySent: the request carried an API key; retryAfter: the
+// service's Retry-After, in seconds.
+export function errorMessage({ status, code, message, keySent, retryAfter, timedOut, waited }, serviceUrl) {
+  if (status === 0 && timedOut) {
+    return `The check timed out: the FakeCheck service at ${serviceUrl} did not answer within ${waited} s. Try again later.`;
+  }
   if (status === 0) {
     return `The FakeCheck service is unreachable at ${serviceUrl}. Is it running? The address is in the options.`;
   }

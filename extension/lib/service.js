@@ -15,13 +15,19 @@ export async function analyze(settings, image) {
     init.headers["Content-Type"] = "application/json";
     init.body = JSON.stringify({ url: image.url });
   }
+  // A service that takes the request and never answers would otherwise leave the spinner up
+  // for good; the timeout covers the answer's body as well as its headers.
+  init.signal = AbortSignal.timeout(settings.timeoutSeconds * 1000);
   let response;
+  let text;
   try {
     response = await fetch(`${settings.serviceUrl}/v1/analyze`, init);
-  } catch {
-    return { ok: false, error: errorMessage({ status: 0 }, settings.serviceUrl) };
+    text = await response.text();
+  } catch (error) {
+    const answer = { status: 0, timedOut: error.name === "TimeoutError", waited: settings.timeoutSeconds };
+    return { ok: false, error: errorMessage(answer, settings.serviceUrl) };
   }
-  const body = await response.json().catch(() => ({}));
+  const body = parseJson(text);
   if (!response.ok) {
     const answer = {
       ...body?.error,
@@ -32,6 +38,14 @@ export async function analyze(settings, image) {
     return { ok: false, error: errorMessage(answer, settings.serviceUrl) };
   }
   return { ok: true, view: describe(body, settings.serviceUrl) };
+}
+
+function parseJson(text) {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return {};
+  }
 }
 
 // The heatmap or the ELA map as a data: URL, null when it cannot be had. The page gets the

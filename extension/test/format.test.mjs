@@ -49,3 +49,9 @@ test("errors in words a person understands", () => {
   assert.match(say({ status: 502, code: "fetch_failed" }), /could not fetch/);
   assert.equal(say({ status: 422, code: "url_not_allowed", message: "Loopback is refused." }), "Loopback is refused.");
 });
+
+test("a service that never answered is said to have timed out, with the wait", () => {
+  const message = errorMessage({ status: 0, timedOut: true, waited: 120 }, SERVICE);
+  assert.match(message, /timed out/);
+  assert.match(message, /did not answer within 120 s/);
+});

@@ -117,11 +117,12 @@ def configure(worker: Worker, service_url: str) -> None:
     worker.evaluate("(url) => chrome.storage.sync.set({ serviceUrl: url })", service_url)
 
 
-def click_image(worker: Worker, page_url: str, image_url: str) -> None:
+def click_image(worker: Worker, page_url: str, image_url: str, settle: bool = True) -> None:
     """What a click on the menu item does: the handler with Chrome's info (the frame showing
-    the image included) and tab; returns once the overlay is drawn."""
+    the image included) and tab; returns once the overlay is drawn, or at once when not
+    ``settle``."""
     worker.evaluate(
-        """async ([pageUrl, srcUrl]) => {
+        """async ([pageUrl, srcUrl, settle]) => {
             const [tab] = await chrome.tabs.query({ url: pageUrl });
             const frames = await chrome.scripting.executeScript({
                 target: { tabId: tab.id, allFrames: true },
@@ -129,8 +130,22 @@ def click_image(worker: Worker, page_url: str, image_url: str) -> None:
                 args: [srcUrl],
             });
             const { frameId } = frames.find((frame) => frame.result);
-            await self.fakecheck.onContextClick(
+            const clicked = self.fakecheck.onContextClick(
                 { menuItemId: "fakecheck-check-image", srcUrl, pageUrl, frameId }, tab);
+            if (settle) await clicked;
         }""",
-        [page_url, image_url],
+        [page_url, image_url, settle],
     )
+
+
+def badge(worker: Worker, page_url: str) -> tuple[str, str]:
+    """The toolbar badge's text and tooltip in the tab showing ``page_url``."""
+    text, title = worker.evaluate(
+        """async (pageUrl) => {
+            const [tab] = await chrome.tabs.query({ url: pageUrl });
+            return [await chrome.action.getBadgeText({ tabId: tab.id }),
+                    await chrome.action.getTitle({ tabId: tab.id })];
+        }""",
+        page_url,
+    )
+    return text, title

@@ -1,13 +1,24 @@
 """Failures said in words over the image: the service stopped, an image over the service's
-size limit, bytes that are not an image, too many checks."""
+size limit, bytes that are not an image, too many checks, a service that never answers."""
 
 from __future__ import annotations
 
 import base64
+import socket
+from collections.abc import Iterator
 
+import pytest
 from playwright.sync_api import expect
 
-from tests.extension.conftest import add_image, click_image, configure, overlay
+from tests.extension.conftest import add_image, badge, click_image, configure, overlay
+
+
+@pytest.fixture
+def silent() -> Iterator[str]:
+    """An address that takes connections and never answers, as a hung service would: the
+    kernel completes the handshakes, nobody reads the requests."""
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}"
 
 
 def test_failures_in_words(browser, worker, site, start_service):
@@ -35,3 +46,25 @@ def test_failures_in_words(browser, worker, site, start_service):
     )
     click_image(worker, site.url + "/", site.url + "/spliced.jpg")
     expect(message).to_have_text("Too many checks in a short time: wait 10 s and try again.")
+
+
+def test_a_silent_service_times_out_and_the_spinner_can_be_closed(browser, worker, site, silent):
+    page = browser.new_page()
+    page.goto(site.url + "/")
+    spliced = overlay(page, "/spliced.jpg")
+    configure(worker, silent)
+
+    click_image(worker, site.url + "/", site.url + "/spliced.jpg", settle=False)
+    expect(spliced.locator("[role=status]")).to_contain_text("Checking with FakeCheck")
+    spliced.locator("button.close").click()
+    expect(spliced).to_have_count(0)
+
+    worker.evaluate("() => chrome.storage.sync.set({ timeoutSeconds: 1 })")
+    click_image(worker, site.url + "/", site.url + "/spliced.jpg")
+    expect(spliced.locator(".message")).to_have_text(
+        f"The check timed out: the FakeCheck service at {silent} did not answer within 1 s."
+        " Try again later."
+    )
+    text, title = badge(worker, site.url + "/")
+    assert text == "err"
+    assert "timed out" in title

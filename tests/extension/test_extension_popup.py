@@ -6,13 +6,7 @@ from __future__ import annotations
 from playwright.sync_api import expect
 
 from tests.conftest import copy_moved
-from tests.extension.conftest import click_image, configure, extension_page
-
-BADGE = """async (pageUrl) => {
-    const [tab] = await chrome.tabs.query({ url: pageUrl });
-    return [await chrome.action.getBadgeText({ tabId: tab.id }),
-            await chrome.action.getTitle({ tabId: tab.id })];
-}"""
+from tests.extension.conftest import badge, click_image, configure, extension_page
 
 
 def test_badge_and_popup_list_recent_checks_and_check_a_file(
@@ -23,8 +17,8 @@ def test_badge_and_popup_list_recent_checks_and_check_a_file(
     page.goto(site.url + "/")
     click_image(worker, site.url + "/", site.url + "/untouched.jpg")
     click_image(worker, site.url + "/", site.url + "/spliced.jpg")
-    badge, title = worker.evaluate(BADGE, site.url + "/")
-    assert badge == "!"
+    text, title = badge(worker, site.url + "/")
+    assert text == "!"
     assert title.startswith("FakeCheck: Likely manipulated, score 0.9")
 
     popup = extension_page(browser, worker, "popup")
