@@ -8,16 +8,23 @@ export const BANDS = {
   no_evidence: { label: "No evidence of manipulation", color: "#1e6b35", badge: "ok" },
 };
 
-// Everything the overlay and the popup show of one verdict.
+// Whether a successful answer is a FakeCheck verdict: one of its bands and a score in [0, 1].
+// Anything else answering 200 (a catch-all web app, a captive portal) is no verdict.
+export function isVerdict(body) {
+  const score = body?.score;
+  return Object.hasOwn(BANDS, body?.verdict ?? "") && typeof score === "number" && score >= 0 && score <= 1;
+}
+
+// Everything the overlay and the popup show of one verdict (checked by isVerdict).
 export function describe(verdict, serviceUrl) {
-  const band = BANDS[verdict.verdict] ?? { label: verdict.verdict, color: "#444", badge: "?" };
+  const band = BANDS[verdict.verdict];
   const reasons = Array.isArray(verdict.reasons) ? verdict.reasons : [];
   return {
     band: verdict.verdict,
     label: band.label,
     color: band.color,
     badge: band.badge,
-    score: Number(verdict.score).toFixed(2),
+    score: verdict.score.toFixed(2),
     reason: reasons[0] ?? "Nothing stood out.",
     reportUrl: serviceLink(serviceUrl, verdict.report_url),
     heatmapUrl: serviceLink(serviceUrl, verdict.heatmap_url),
@@ -28,6 +35,11 @@ export function describe(verdict, serviceUrl) {
 // Failures of the extension's own, before or after the service.
 export const NOT_READABLE = "FakeCheck cannot read the image at this address.";
 export const NO_OVERLAY = "the answer cannot be shown on this page.";
+
+// An address whose server answered, but not as FakeCheck does.
+export function notFakeCheck(serviceUrl, status) {
+  return `Something answers at ${serviceUrl} (HTTP ${status}), but not as a FakeCheck service.`;
+}
 
 // The detector's codes for bytes that are not a readable image.
 const UNREADABLE = new Set(["unsupported_media_type", "corrupt_image", "truncated_image", "empty_image", "invalid_image"]);

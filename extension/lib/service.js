@@ -1,6 +1,6 @@
 // The extension's only way to the detector: the service's HTTP API.
 
-import { describe, errorMessage } from "./format.js";
+import { describe, errorMessage, isVerdict, notFakeCheck } from "./format.js";
 import { dataUrl } from "./urls.js";
 
 // Checks an image, given as a Blob of its bytes or as { url } for the service to fetch.
@@ -37,6 +37,7 @@ export async function analyze(settings, image) {
     };
     return { ok: false, error: errorMessage(answer, settings.serviceUrl) };
   }
+  if (!isVerdict(body)) return { ok: false, error: notFakeCheck(settings.serviceUrl, response.status) };
   return { ok: true, view: describe(body, settings.serviceUrl) };
 }
 
@@ -70,10 +71,7 @@ export async function health(settings) {
   }
   const body = response.ok ? await response.json().catch(() => null) : null;
   const loaded = body?.model_loaded;
-  if (typeof loaded !== "boolean") {
-    const text = `Something answers at ${settings.serviceUrl} (HTTP ${response.status}), but not as a FakeCheck service.`;
-    return { ok: false, text };
-  }
+  if (typeof loaded !== "boolean") return { ok: false, text: notFakeCheck(settings.serviceUrl, response.status) };
   return loaded
     ? { ok: true, text: "Connected: the detector is loaded." }
     : { ok: true, text: "Connected: the detector is still loading." };

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { BANDS, describe, errorMessage } from "../lib/format.js";
+import { BANDS, describe, errorMessage, isVerdict } from "../lib/format.js";
 
 const SERVICE = "http://127.0.0.1:8080";
 const sha = "b".repeat(64);
@@ -54,4 +54,16 @@ test("a service that never answered is said to have timed out, with the wait", (
   const message = errorMessage({ status: 0, timedOut: true, waited: 120 }, SERVICE);
   assert.match(message, /timed out/);
   assert.match(message, /did not answer within 120 s/);
+});
+
+test("only a known band with a score in [0, 1] is a verdict", () => {
+  assert.ok(isVerdict(verdict));
+  assert.ok(isVerdict({ ...verdict, verdict: "no_evidence", score: 0 }));
+  assert.ok(!isVerdict({}));
+  assert.ok(!isVerdict(null));
+  assert.ok(!isVerdict({ ...verdict, verdict: "fake" }));
+  assert.ok(!isVerdict({ ...verdict, verdict: "toString" }));
+  assert.ok(!isVerdict({ ...verdict, score: "0.93" }));
+  assert.ok(!isVerdict({ ...verdict, score: 1.5 }));
+  assert.ok(!isVerdict({ ...verdict, score: Number.NaN }));
 });

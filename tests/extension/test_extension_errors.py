@@ -1,5 +1,6 @@
 """Failures said in words over the image: the service stopped, an image over the service's
-size limit, bytes that are not an image, too many checks, a service that never answers."""
+size limit, bytes that are not an image, too many checks, a service that never answers, a
+server that answers but is not FakeCheck."""
 
 from __future__ import annotations
 
@@ -8,9 +9,11 @@ import socket
 from collections.abc import Iterator
 
 import pytest
+from aiohttp import web
 from playwright.sync_api import expect
 
 from tests.extension.conftest import add_image, badge, click_image, configure, overlay
+from tests.service.harness import ThreadedServer
 
 
 @pytest.fixture
@@ -19,6 +22,21 @@ def silent() -> Iterator[str]:
     kernel completes the handshakes, nobody reads the requests."""
     with socket.create_server(("127.0.0.1", 0)) as listener:
         yield f"http://127.0.0.1:{listener.getsockname()[1]}"
+
+
+@pytest.fixture
+def impostor() -> Iterator[ThreadedServer]:
+    """A web app answering 200 with a page to every address, as a catch-all page or a
+    captive portal does."""
+
+    async def answer(request: web.Request) -> web.Response:
+        return web.Response(text="<html>Welcome</html>", content_type="text/html")
+
+    app = web.Application()
+    app.router.add_route("*", "/{path:.*}", answer)
+    server = ThreadedServer(app)
+    yield server
+    server.stop()
 
 
 def test_failures_in_words(browser, worker, site, start_service):
@@ -68,3 +86,16 @@ def test_a_silent_service_times_out_and_the_spinner_can_be_closed(browser, worke
     text, title = badge(worker, site.url + "/")
     assert text == "err"
     assert "timed out" in title
+
+
+def test_a_server_that_is_not_fakecheck_gives_no_verdict(browser, worker, site, impostor):
+    page = browser.new_page()
+    page.goto(site.url + "/")
+    spliced = overlay(page, "/spliced.jpg")
+    configure(worker, impostor.url)
+    click_image(worker, site.url + "/", site.url + "/spliced.jpg")
+    expect(spliced.locator(".message")).to_have_text(
+        f"Something answers at {impostor.url} (HTTP 200), but not as a FakeCheck service."
+    )
+    expect(spliced.locator(".band")).to_have_count(0)
+    assert badge(worker, site.url + "/")[0] == "err"
