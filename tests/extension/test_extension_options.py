@@ -33,10 +33,9 @@ def test_options_saved_in_the_page_and_used(browser, worker, site, start_service
     options.fill("#apiKey", "k1")
     options.click("#save")
     expect(options.locator("#status")).to_have_text("Saved.")
-    assert worker.evaluate("() => chrome.storage.sync.get(null)") == {
-        "serviceUrl": keyed.url,
-        "apiKey": "k1",
-    }
+    # The key stays on this device: sync would copy it to the user's account.
+    assert worker.evaluate("() => chrome.storage.sync.get(null)") == {"serviceUrl": keyed.url}
+    assert worker.evaluate("() => chrome.storage.local.get('apiKey')") == {"apiKey": "k1"}
     click_image(worker, site.url + "/", site.url + "/spliced.jpg")
     expect(overlay(page, "/spliced.jpg").locator(".band")).to_have_text("Likely manipulated")
 
@@ -51,3 +50,21 @@ def test_options_refuse_what_is_not_a_service(browser, worker, site):
     expect(options.locator("#status")).to_have_text(
         f"Something answers at {site.url} (HTTP 404), but not as a FakeCheck service."
     )
+
+
+def test_a_key_synced_by_an_earlier_version_moves_to_this_device(
+    browser, worker, site, start_service
+):
+    keyed = start_service(api_keys=("k1",))
+    worker.evaluate(
+        "(url) => chrome.storage.sync.set({ serviceUrl: url, apiKey: 'k1' })", keyed.url
+    )
+    options = extension_page(browser, worker, "options")
+    expect(options.locator("#apiKey")).to_have_value("k1")
+    assert worker.evaluate("() => chrome.storage.sync.get(null)") == {"serviceUrl": keyed.url}
+    assert worker.evaluate("() => chrome.storage.local.get('apiKey')") == {"apiKey": "k1"}
+
+    page = browser.new_page()
+    page.goto(site.url + "/")
+    click_image(worker, site.url + "/", site.url + "/spliced.jpg")
+    expect(overlay(page, "/spliced.jpg").locator(".band")).to_have_text("Likely manipulated")
