@@ -10,14 +10,16 @@ export async function getRecent() {
 }
 
 // Adds a check: what the popup shows of its verdict (a view from format.describe), and a
-// thumbnail of the image, given as checked: a Blob of its bytes or { url }.
+// thumbnail of the image, given as checked: a Blob of its bytes or { url }. An image sent as
+// its URL gets none: its address as a thumbnail would have the popup fetch it from its site
+// each time it opens, telling the site what was checked.
 // Writes go one after another: two checks finishing together would otherwise both read the
 // old list and the later write would drop the other's entry.
 let writes = Promise.resolve();
 
 export async function addRecent(view, image) {
   const { label, color, score, reportUrl } = view;
-  const thumb = image instanceof Blob ? await thumbnail(image) : image.url;
+  const thumb = image instanceof Blob ? await thumbnail(image) : "";
   const entry = { thumb, label, color, score, reportUrl, at: Date.now() };
   const write = writes.then(async () => {
     await chrome.storage.local.set({ [KEY]: [entry, ...(await getRecent())].slice(0, KEEP) });

@@ -14,7 +14,9 @@ async function render() {
     ...recent.map((entry) => {
       const item = document.createElement("li");
       const thumb = Object.assign(document.createElement("img"), { alt: "" });
-      if (entry.thumb) thumb.src = entry.thumb; // "" when the bytes did not decode
+      // Only data: thumbnails: "" when there were no bytes or they did not decode, and
+      // checks saved by earlier versions may hold the image's web address.
+      if (entry.thumb.startsWith("data:")) thumb.src = entry.thumb;
       const band = Object.assign(document.createElement("span"), { className: "band", textContent: entry.label });
       band.style.background = entry.color;
       const link = Object.assign(document.createElement("a"), {

@@ -8,7 +8,7 @@ import time
 from playwright.sync_api import expect
 
 from tests.conftest import SCREENSHOTS, copy_moved
-from tests.extension.conftest import add_image, click_image, configure, overlay
+from tests.extension.conftest import add_image, click_image, configure, extension_page, overlay
 from tests.service.harness import Origin
 
 
@@ -117,7 +117,8 @@ def test_an_image_the_extension_cannot_read_is_sent_as_its_url(
     browser, worker, site, start_service
 ):
     """An image on another origin without CORS: neither the worker (no host permission) nor
-    the page may read it, so the service is handed its URL and fetches it itself."""
+    the page may read it, so the service is handed its URL and fetches it itself; the popup
+    does not fetch it again for a thumbnail."""
     service = start_service(fetch_allow_loopback=True)
     configure(worker, service.url)
     other = Origin({"/far.jpg": copy_moved()}, host="::1")
@@ -135,6 +136,13 @@ def test_an_image_the_extension_cannot_read_is_sent_as_its_url(
         expect(overlay(page, "/far.jpg").locator(".band")).to_have_text("Likely manipulated")
         # The page's <img>; the worker's and the page's reads, both refused for want of
         # CORS; then the service's fetch, which gave the verdict.
+        assert other.hits.count("/far.jpg") == 4
+
+        # Recent checks show no thumbnail that the popup would fetch from the image's site.
+        popup = extension_page(browser, worker, "popup")
+        expect(popup.locator("#recent li .band")).to_have_text("Likely manipulated")
+        assert popup.locator("#recent li img").get_attribute("src") is None
+        popup.wait_for_load_state("load")
         assert other.hits.count("/far.jpg") == 4
     finally:
         other.stop()
