@@ -38,8 +38,11 @@ export async function imageFor(src, target) {
   if (kind === "http") {
     // Without the user's cookies, as the service would fetch it. CORS applies unless the
     // extension holds the image's origin (a loopback one) or the site allows it.
+    // Only an image at the address itself: a site that wants a login answers a cookieless
+    // request with a redirect to its login page, which is no image and says nothing of this one.
     const response = await fetch(src, { credentials: "omit" }).catch(() => null);
-    if (response?.ok) return response.blob();
+    const isImage = response?.headers.get("Content-Type")?.startsWith("image/");
+    if (response?.ok && isImage && !response.redirected) return response.blob();
   }
   if (kind === "http" || kind === "blob") {
     const blob = await fromPage(target, src);

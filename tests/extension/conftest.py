@@ -21,6 +21,7 @@ PAGE = """<!doctype html><title>Photos</title>
      onclick="this.dataset.clicks = Number(this.dataset.clicks || 0) + 1">
 <img id="untouched" src="/untouched.jpg" width="320" height="240">
 <img id="private" src="/private.jpg" width="160" height="120">
+<img id="members" src="/members.jpg" width="160" height="120">
 <img id="made-here" width="160" height="120" alt="made in the page">
 <img id="inline" src="data:image/jpeg;base64,{inline}" width="160" height="120">
 <iframe id="frame" src="/frame.html" width="360" height="280"></iframe>
@@ -32,14 +33,16 @@ PAGE = """<!doctype html><title>Photos</title>
   }});
 </script>"""
 FRAME = '<!doctype html><img id="framed" src="/framed.jpg" width="320" height="240">'
+LOGIN = '<!doctype html><form method="post"><input name="password"></form>'
 SESSION = "session=signed-in"
 
 
 @pytest.fixture
 def site() -> Iterator[ThreadedServer]:
     """The test page on loopback: the copy-moved photo and the untouched one as plain files,
-    a photo only the signed-in page may fetch (the page sets the cookie), one made into a
-    blob: URL by the page, one inline as a data: URL, and one inside an iframe."""
+    a photo only the signed-in page may fetch (the page sets the cookie), one whose site sends
+    others to its login page instead, one made into a blob: URL by the page, one inline as a
+    data: URL, and one inside an iframe."""
     # Seed 32: the face search takes a patch of scene 31 for a face; this photo has none.
     spliced, clean = copy_moved(), untouched(32)
     files = {"/spliced.jpg": spliced, "/untouched.jpg": clean, "/framed.jpg": clean}
@@ -56,6 +59,12 @@ def site() -> Iterator[ThreadedServer]:
             if request.headers.get("Cookie") != SESSION:
                 raise web.HTTPForbidden()
             return web.Response(body=spliced, content_type="image/jpeg")
+        if request.path == "/members.jpg":
+            if request.headers.get("Cookie") != SESSION:
+                raise web.HTTPFound("/login")
+            return web.Response(body=spliced, content_type="image/jpeg")
+        if request.path == "/login":
+            return web.Response(text=LOGIN, content_type="text/html")
         if request.path not in files:
             raise web.HTTPNotFound()
         return web.Response(body=files[request.path], content_type="image/jpeg")

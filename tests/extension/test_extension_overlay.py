@@ -4,6 +4,7 @@ its bytes are reached, and the heatmap toggle; the menu item."""
 from __future__ import annotations
 
 import time
+from urllib.parse import urljoin
 
 from playwright.sync_api import expect
 
@@ -102,11 +103,13 @@ def test_images_behind_a_login_in_blobs_data_urls_and_frames(browser, worker, si
     blob_url = page.eval_on_selector("#made-here", "img => img.src")
     data_url = page.eval_on_selector("#inline", "img => img.src")
 
-    for image in (site.url + "/private.jpg", blob_url, data_url, site.url + "/framed.jpg"):
-        click_image(worker, site.url + "/", image)
+    for image in ("/private.jpg", "/members.jpg", blob_url, data_url, "/framed.jpg"):
+        click_image(worker, site.url + "/", urljoin(site.url, image))
 
     # Only the page, with its cookie, may read /private.jpg: the worker's own try is refused.
     expect(overlay(page, "/private.jpg").locator(".band")).to_have_text("Likely manipulated")
+    # Nor /members.jpg, whose site sends the worker to a login page answering 200.
+    expect(overlay(page, "/members.jpg").locator(".band")).to_have_text("Likely manipulated")
     expect(overlay(page, blob_url[-12:]).locator(".band")).to_have_text("Inconclusive")
     expect(overlay(page, data_url[-12:]).locator(".band")).to_have_text("Likely manipulated")
     framed = page.frame_locator("#frame").locator("fakecheck-overlay[data-src$='/framed.jpg']")
