@@ -34,21 +34,27 @@ export async function onContextClick(info, tab) {
   const src = info.srcUrl;
   const target = { tabId: tab.id, frameIds: [info.frameId ?? 0] };
   badge(tab.id, "…", GREY, "checking…");
+  // activeTab does not reach a frame from another origin than the tab's: its image is
+  // checked all the same, and the badge and the popup tell the answer.
+  const drawable = await injectOverlay(target).then(() => true, () => false);
+  const draw = (method, args) => (drawable ? inPage(target, method, args) : null);
   try {
-    await injectOverlay(target);
-    await inPage(target, "spinner", [src]);
+    await draw("spinner", [src]);
     const [settings, image] = await Promise.all([getSettings(), imageFor(src, target)]);
     const outcome = image ? await analyze(settings, image) : { ok: false, error: NOT_READABLE };
     if (!outcome.ok) {
       badge(tab.id, "err", GREY, outcome.error);
-      await inPage(target, "error", [src, outcome.error]);
+      await draw("error", [src, outcome.error]);
       return;
     }
     const { view } = outcome;
-    badge(tab.id, view.badge, view.color, `${view.label}, score ${view.score}`);
-    const drawn = Promise.all([picture(view.heatmapUrl), picture(view.elaUrl)]).then(([heatmap, ela]) =>
-      inPage(target, "show", [src, view, { heatmap, ela }]),
-    );
+    const said = `${view.label}, score ${view.score}`;
+    badge(tab.id, view.badge, view.color, drawable ? said : `${said}; ${NO_OVERLAY}`);
+    const drawn = drawable
+      ? Promise.all([picture(view.heatmapUrl), picture(view.elaUrl)]).then(([heatmap, ela]) =>
+          draw("show", [src, view, { heatmap, ela }]),
+        )
+      : null;
     await Promise.all([addRecent(view, image), drawn]);
   } catch (error) {
     badge(tab.id, "err", GREY, NO_OVERLAY);

@@ -14,5 +14,6 @@ chrome.runtime.onInstalled.addListener(() => {
 });
 
 chrome.contextMenus.onClicked.addListener((info, tab) => {
-  if (info.menuItemId === MENU_ID) onContextClick(info, tab);
+  // The badge has told the user already; the log keeps what went wrong.
+  if (info.menuItemId === MENU_ID) onContextClick(info, tab).catch((error) => console.warn("check failed:", error));
 });

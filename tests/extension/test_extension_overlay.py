@@ -1,16 +1,45 @@
 """The extension in real Chromium: the verdict drawn over each image of a page, whichever way
-its bytes are reached, and the heatmap toggle; the menu item."""
+its bytes are reached, and the heatmap toggle; an image in another site's frame, told by the
+badge; the menu item."""
 
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from urllib.parse import urljoin
 
+import pytest
+from aiohttp import web
 from playwright.sync_api import expect
 
 from tests.conftest import SCREENSHOTS, copy_moved
-from tests.extension.conftest import add_image, click_image, configure, extension_page, overlay
-from tests.service.harness import Origin
+from tests.extension.conftest import (
+    add_image,
+    badge,
+    click_image,
+    configure,
+    extension_page,
+    overlay,
+)
+from tests.service.harness import Origin, ThreadedServer
+
+FAR_FRAME = '<!doctype html><img src="/far.jpg" width="320" height="240">'
+# What a click on an image in a frame the worker may not script does: Chrome's menu info
+# carries that frame's id, found here as the one frame that refuses the worker.
+CLICK_IN_FOREIGN_FRAME = """async ([pageUrl, srcUrl]) => {
+    const [tab] = await chrome.tabs.query({ url: pageUrl });
+    for (let frameId = 1; frameId < 100; frameId++) {
+        try {
+            await chrome.scripting.executeScript({ target: { tabId: tab.id, frameIds: [frameId] },
+                                                   func: () => 0 });
+        } catch (error) {
+            if (String(error).includes("No frame with id")) continue;
+            await self.fakecheck.onContextClick(
+                { menuItemId: "fakecheck-check-image", srcUrl, pageUrl, frameId }, tab);
+            return frameId;
+        }
+    }
+}"""
 
 
 def test_each_image_gets_its_band_and_the_heatmap_toggles_on(browser, worker, site, service):
@@ -149,6 +178,49 @@ def test_an_image_the_extension_cannot_read_is_sent_as_its_url(
         assert other.hits.count("/far.jpg") == 4
     finally:
         other.stop()
+
+
+@pytest.fixture
+def foreign() -> Iterator[ThreadedServer]:
+    """Another site, on [::1]: a page showing the copy-moved photo, to be framed."""
+    photo = copy_moved()
+
+    async def serve(request: web.Request) -> web.Response:
+        if request.path == "/far.jpg":
+            return web.Response(body=photo, content_type="image/jpeg")
+        return web.Response(text=FAR_FRAME, content_type="text/html")
+
+    app = web.Application()
+    app.router.add_get("/{path:.*}", serve)
+    server = ThreadedServer(app, "::1")
+    yield server
+    server.stop()
+
+
+def test_an_image_in_a_frame_of_another_site_is_checked_and_told_by_the_badge(
+    browser, worker, site, start_service, foreign
+):
+    """activeTab does not reach a frame from another origin: no overlay can be drawn there,
+    yet the image is checked by its URL and the badge and the popup give the answer."""
+    configure(worker, start_service(fetch_allow_loopback=True).url)
+    page = browser.new_page()
+    page.goto(site.url + "/")
+    page.evaluate(
+        """(src) => new Promise((loaded) => {
+            const frame = Object.assign(document.createElement("iframe"), { src, onload: loaded });
+            document.body.append(frame);
+        })""",
+        foreign.url + "/",
+    )
+
+    assert worker.evaluate(CLICK_IN_FOREIGN_FRAME, [site.url + "/", foreign.url + "/far.jpg"])
+
+    text, title = badge(worker, site.url + "/")
+    assert text == "!"
+    assert title.startswith("FakeCheck: Likely manipulated, score 0.9")
+    assert title.endswith("; the answer cannot be shown on this page.")
+    popup = extension_page(browser, worker, "popup")
+    expect(popup.locator("#recent li .band")).to_have_text("Likely manipulated")
 
 
 def test_menu_item_is_registered_for_images(worker):
