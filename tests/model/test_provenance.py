@@ -33,12 +33,17 @@ A1111 = (
 )
 
 
-def xmp_declaring(source_type: str) -> bytes:
+def xmp_saying(attributes: str) -> bytes:
+    """An XMP packet of one rdf:Description carrying ``attributes`` (IPTC and xmp spaces)."""
     return (
         '<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF><rdf:Description '
         'xmlns:Iptc4xmpExt="http://iptc.org/std/Iptc4xmpExt/2008-02-29/" '
-        f'Iptc4xmpExt:DigitalSourceType="{IPTC}{source_type}"/></rdf:RDF></x:xmpmeta>'
+        f'xmlns:xmp="http://ns.adobe.com/xap/1.0/" {attributes}/></rdf:RDF></x:xmpmeta>'
     ).encode()
+
+
+def xmp_declaring(source_type: str) -> bytes:
+    return xmp_saying(f'Iptc4xmpExt:DigitalSourceType="{IPTC}{source_type}"')
 
 
 def png_with_text(**chunks: str) -> DecodedImage:
@@ -84,12 +89,7 @@ def test_generator_named_in_text_and_exif() -> None:
 
 
 def test_generator_named_by_xmp_creator_tool() -> None:
-    packet = (
-        b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF><rdf:Description '
-        b'xmlns:xmp="http://ns.adobe.com/xap/1.0/" xmp:CreatorTool="Adobe Firefly"/>'
-        b"</rdf:RDF></x:xmpmeta>"
-    )
-    result = read_provenance(jpeg_with(xmp=packet))
+    result = read_provenance(jpeg_with(xmp=xmp_saying('xmp:CreatorTool="Adobe Firefly"')))
     assert result.findings == ("XMP metadata names Adobe Firefly as the software that made it",)
     assert result.score == 1.0
 
@@ -100,11 +100,7 @@ def test_generation_records_name_their_generator() -> None:
     fooocus = read_provenance(png_with_text(parameters=record, fooocus_scheme="fooocus"))
     assert "PNG text (parameters) names Fooocus" in fooocus.findings
     assert fooocus.score == 1.0
-    packet = (
-        b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF><rdf:Description '
-        b'xmlns:Iptc4xmpExt="http://iptc.org/std/Iptc4xmpExt/2008-02-29/" '
-        b'Iptc4xmpExt:AISystemUsed="Acme Dreamer 3"/></rdf:RDF></x:xmpmeta>'
-    )
+    packet = xmp_saying('Iptc4xmpExt:AISystemUsed="Acme Dreamer 3"')
     declared = read_provenance(jpeg_with(xmp=packet))
     assert declared.findings == ("XMP metadata names Acme Dreamer 3 as the AI system used",)
     assert declared.score == 1.0
