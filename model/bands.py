@@ -94,10 +94,10 @@ def decide(
 
 def _declared_edit(metadata: SignalResult, provenance: SignalResult) -> bool:
     """Whether the file's own records say it was edited: an editor named in its metadata,
-    metadata evidence reaching 0.5 (a clear earlier compression, or several smaller
-    signs together), or an edit
-    its provenance declares (0.3 and up: IPTC humanEdits, a C2PA edit, credentials broken
-    by a later change). "No evidence" beside such a record would contradict it."""
+    metadata evidence reaching 0.5 (a clear earlier compression, or several smaller signs
+    together), or an edit its provenance declares (0.3 and up: IPTC humanEdits, a C2PA
+    edit, credentials broken by a later change). "No evidence" beside such a record would
+    contradict it."""
     named = bool(metadata.details.get("edited"))
     strong = metadata.score is not None and metadata.score >= 0.5
     declared = provenance.score is not None and provenance.score >= 0.3
