@@ -14,9 +14,9 @@ from model.bands import Evidence, decide
 from model.clone import detect_copy_move
 from model.compiled import Frozen, use_compile_cache
 from model.config import DetectorConfig, get_config
-from model.decode import DecodedImage, decode
 from model.errors import ImageError
-from model.jpeg_quality import estimate_quality
+from model.image.decode import DecodedImage, decode
+from model.image.jpeg_quality import estimate_quality
 from model.metadata import read_metadata
 from model.provenance import read_provenance
 from model.signals import SignalResult

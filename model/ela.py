@@ -19,8 +19,8 @@ from dataclasses import dataclass
 import jax.numpy as jnp
 import numpy as np
 
-from model import dct
-from model.dct import BLOCK
+from model.image import dct
+from model.image.dct import BLOCK
 
 
 @dataclass(frozen=True)

@@ -13,8 +13,9 @@ from dataclasses import dataclass
 import jax.numpy as jnp
 import numpy as np
 
-from model import dct, ela
+from model import ela
 from model.compiled import Frozen, frozen_jit
+from model.image import dct
 from model.network import ElaNet
 
 # Grid sides are rounded up to a multiple of this many cells.

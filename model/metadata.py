@@ -14,12 +14,12 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from model import dct
-from model.jpeg_quality import estimate_quality
+from model.image import dct
+from model.image.jpeg_quality import estimate_quality
 from model.signals import SignalResult
 
 if TYPE_CHECKING:
-    from model.decode import DecodedImage
+    from model.image.decode import DecodedImage
 
 EXIF_IFD = 0x8769
 _MAKE, _MODEL, _SOFTWARE, _DATETIME, _PROCESSING = 0x010F, 0x0110, 0x0131, 0x0132, 0x000B

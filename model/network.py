@@ -18,7 +18,8 @@ import jax
 import jax.numpy as jnp
 from flax import nnx
 
-from model import dct, ela
+from model import ela
+from model.image import dct
 
 
 @dataclass(frozen=True)

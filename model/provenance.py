@@ -27,7 +27,7 @@ from model.metadata import (
 from model.signals import SignalResult
 
 if TYPE_CHECKING:
-    from model.decode import DecodedImage
+    from model.image.decode import DecodedImage
 
 _MIME = {
     "JPEG": "image/jpeg",

@@ -26,9 +26,9 @@ from model import ela, inference, weights
 from model.calibration import Calibration, calibrate
 from model.compiled import COMPILER_OPTIONS, Frozen
 from model.config import DetectorConfig
-from model.decode import decode
 from model.examples import Example, Sources, training_example
 from model.holdout import write_sets
+from model.image.decode import decode
 from model.manifest import read_manifest, split_by_source
 from model.network import ElaNet, NetworkSpec
 

@@ -12,7 +12,6 @@ from PIL import Image, ImageFile, ImageOps
 from PIL.PngImagePlugin import PngInfo
 
 from model.config import DecodeConfig
-from model.decode import DecodedImage, decode, sniff_format
 from model.errors import (
     CorruptImage,
     EmptyImage,
@@ -21,6 +20,7 @@ from model.errors import (
     TruncatedImage,
     UnsupportedFormat,
 )
+from model.image.decode import DecodedImage, decode, sniff_format
 from tests.conftest import decoded, jpeg, png, scene
 
 CONFIG = DecodeConfig()

@@ -6,8 +6,9 @@ import numpy as np
 from flax import nnx
 from PIL import Image
 
-from model import dct, ela, inference, network
+from model import ela, inference, network
 from model.compiled import Frozen
+from model.image import dct
 from model.network import ElaNet, NetworkSpec
 from tests.conftest import decoded, jpeg, scene
 

@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from model import dct
 from model.config import DecodeConfig
-from model.decode import DecodedImage, decode
-from model.jpeg_quality import QualityEstimate, estimate_quality
+from model.image import dct
+from model.image.decode import DecodedImage, decode
+from model.image.jpeg_quality import QualityEstimate, estimate_quality
 from model.metadata import read_metadata
 from tests.conftest import decoded, jpeg, png, scene
 

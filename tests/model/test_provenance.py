@@ -21,7 +21,7 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from PIL import Image, PngImagePlugin
 
 from model.config import DecodeConfig
-from model.decode import DecodedImage, decode
+from model.image.decode import DecodedImage, decode
 from model.metadata import read_metadata, xmp_text
 from model.provenance import interpret_manifest_store, read_provenance
 from tests.conftest import jpeg, png, scene

@@ -21,8 +21,9 @@ from typing import Any
 import numpy as np
 from PIL import ExifTags, Image, JpegImagePlugin, UnidentifiedImageError
 
-from model import errors, limits
+from model import errors
 from model.config import DecodeConfig
+from model.image import limits
 
 _SUPPORTED = "JPEG, PNG, WebP, GIF, BMP or TIFF"
 _MAGIC = {

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from model import dct
+from model.image import dct
 
 _QUALITIES = np.arange(1, 101)
 
