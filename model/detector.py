@@ -9,17 +9,18 @@ import numpy as np
 from PIL import Image
 from threadpoolctl import threadpool_limits
 
-from model import ela, face_model, inference, synthetic_face, weights
+from model import face_model, inference, weights
 from model.bands import Evidence, decide
-from model.clone import detect_copy_move
 from model.compiled import Frozen, use_compile_cache
 from model.config import DetectorConfig, get_config
 from model.errors import ImageError
 from model.image.decode import DecodedImage, decode
 from model.image.jpeg_quality import estimate_quality
-from model.metadata import read_metadata
-from model.provenance import read_provenance
-from model.signals import SignalResult
+from model.signals import ela, synthetic_face
+from model.signals.clone import detect_copy_move
+from model.signals.metadata import read_metadata
+from model.signals.provenance import read_provenance
+from model.signals.result import SignalResult
 from model.verdict import ImageInfo, Verdict, image_id, where
 
 

@@ -28,9 +28,9 @@ from model.calibration import Calibration, calibrate
 from model.compiled import COMPILER_OPTIONS
 from model.config import DetectorConfig, FaceTrainConfig
 from model.evaluate import Outcome, auc, flag_rates, plot
-from model.faces import find_faces, resized
 from model.manifest import Row, read_manifest
 from model.meso import Meso4
+from model.signals.faces import find_faces, resized
 
 VERSION = "3"
 

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 import jax.numpy as jnp
 import numpy as np
 
-from model import ela
 from model.compiled import Frozen, frozen_jit
 from model.image import dct
 from model.network import ElaNet
+from model.signals import ela
 
 # Grid sides are rounded up to a multiple of this many cells.
 BUCKET_CELLS = 16

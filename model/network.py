@@ -18,8 +18,8 @@ import jax
 import jax.numpy as jnp
 from flax import nnx
 
-from model import ela
 from model.image import dct
+from model.signals import ela
 
 
 @dataclass(frozen=True)

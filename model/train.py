@@ -22,7 +22,7 @@ import optax
 from flax import nnx
 from tqdm import tqdm
 
-from model import ela, inference, weights
+from model import inference, weights
 from model.calibration import Calibration, calibrate
 from model.compiled import COMPILER_OPTIONS, Frozen
 from model.config import DetectorConfig
@@ -31,6 +31,7 @@ from model.holdout import write_sets
 from model.image.decode import decode
 from model.manifest import read_manifest, split_by_source
 from model.network import ElaNet, NetworkSpec
+from model.signals import ela
 
 Batch = dict[str, np.ndarray]
 VERSION = "2"

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
-from model.signals import SignalResult
+from model.signals.result import SignalResult
 
 LIKELY_MANIPULATED = "likely_manipulated"
 INCONCLUSIVE = "inconclusive"

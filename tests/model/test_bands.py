@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from model.bands import Evidence, decide
 from model.calibration import Calibration
-from model.signals import SignalResult
+from model.signals.result import SignalResult
 from model.verdict import INCONCLUSIVE, LIKELY_MANIPULATED, NO_EVIDENCE
 
 CALIBRATION = Calibration(manipulated_threshold=0.9, clear_threshold=0.2)

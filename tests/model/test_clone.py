@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
-from model.clone import detect_copy_move
 from model.config import CloneConfig
+from model.signals.clone import detect_copy_move
 from tests.conftest import decoded, jpeg
 
 CONFIG = CloneConfig()

@@ -17,8 +17,8 @@ from model.config import FaceConfig, FaceTrainConfig
 from model.errors import ModelError
 from model.face_model import FaceModel, load, save
 from model.face_train import network_inputs, scene_with, train_network
-from model.faces import crop, find_faces
 from model.meso import Meso4, parameter_count
+from model.signals.faces import crop, find_faces
 from tests.conftest import jpeg, scene, shared_datasets
 
 FACES = shared_datasets() / "faces"

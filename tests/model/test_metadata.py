@@ -12,7 +12,7 @@ from model.config import DecodeConfig
 from model.image import dct
 from model.image.decode import DecodedImage, decode
 from model.image.jpeg_quality import QualityEstimate, estimate_quality
-from model.metadata import read_metadata
+from model.signals.metadata import read_metadata
 from tests.conftest import decoded, jpeg, png, scene
 
 EXIF_IFD = 0x8769

@@ -16,7 +16,7 @@ import numpy as np
 
 from model.image import dct
 from model.image.jpeg_quality import estimate_quality
-from model.signals import SignalResult
+from model.signals.result import SignalResult
 
 if TYPE_CHECKING:
     from model.image.decode import DecodedImage

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import c2pa
 from PIL import ExifTags
 
-from model.metadata import (
+from model.signals.metadata import (
     CREATOR_TOOL,
     EXIF_IFD,
     SOFTWARE_AGENT,
@@ -24,7 +24,7 @@ from model.metadata import (
     xmp_text,
     xmp_values,
 )
-from model.signals import SignalResult
+from model.signals.result import SignalResult
 
 if TYPE_CHECKING:
     from model.image.decode import DecodedImage

@@ -28,7 +28,7 @@ import cv2
 import numpy as np
 
 from model.config import CloneConfig
-from model.signals import SignalResult
+from model.signals.result import SignalResult
 
 # Samples per side of a corner's patch, and pixels between them: the patch spans about
 # 10 px at work scale. Small copies (1-3 % of a photo) hold few corners whose 21 px patch

@@ -10,8 +10,8 @@ import numpy as np
 
 from model.config import FaceConfig
 from model.face_model import FaceModel
-from model.faces import crop, find_faces
-from model.signals import SignalResult
+from model.signals.faces import crop, find_faces
+from model.signals.result import SignalResult
 from model.verdict import where
 
 NAME = "synthetic_face"
