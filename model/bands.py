@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from model.calibration import Calibration
+from model.nets.calibration import Calibration
 from model.signals.result import SignalResult
 from model.verdict import INCONCLUSIVE, LIKELY_MANIPULATED, NO_EVIDENCE
 

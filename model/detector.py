@@ -9,13 +9,13 @@ import numpy as np
 from PIL import Image
 from threadpoolctl import threadpool_limits
 
-from model import face_model, inference, weights
 from model.bands import Evidence, decide
-from model.compiled import Frozen, use_compile_cache
 from model.config import DetectorConfig, get_config
 from model.errors import ImageError
 from model.image.decode import DecodedImage, decode
 from model.image.jpeg_quality import estimate_quality
+from model.nets import face_model, inference, weights
+from model.nets.compiled import Frozen, use_compile_cache
 from model.signals import ela, synthetic_face
 from model.signals.clone import detect_copy_move
 from model.signals.metadata import read_metadata

@@ -14,12 +14,12 @@ from typing import Any
 import numpy as np
 from tqdm import tqdm
 
-from model.calibration import reliability
 from model.config import DetectorConfig
 from model.detector import Detector
 from model.errors import ImageError
 from model.files import analyze_files, why
 from model.manifest import Row, read_manifest
+from model.nets.calibration import reliability
 from model.verdict import BANDS, LIKELY_MANIPULATED
 
 

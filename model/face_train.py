@@ -23,13 +23,13 @@ from flax import nnx
 from PIL import Image
 from tqdm import tqdm
 
-from model import face_model
-from model.calibration import Calibration, calibrate
-from model.compiled import COMPILER_OPTIONS
 from model.config import DetectorConfig, FaceTrainConfig
 from model.evaluate import Outcome, auc, flag_rates, plot
 from model.manifest import Row, read_manifest
-from model.meso import Meso4
+from model.nets import face_model
+from model.nets.calibration import Calibration, calibrate
+from model.nets.compiled import COMPILER_OPTIONS
+from model.nets.meso import Meso4
 from model.signals.faces import find_faces, resized
 
 VERSION = "3"

@@ -22,15 +22,15 @@ import optax
 from flax import nnx
 from tqdm import tqdm
 
-from model import inference, weights
-from model.calibration import Calibration, calibrate
-from model.compiled import COMPILER_OPTIONS, Frozen
 from model.config import DetectorConfig
 from model.examples import Example, Sources, training_example
 from model.holdout import write_sets
 from model.image.decode import decode
 from model.manifest import read_manifest, split_by_source
-from model.network import ElaNet, NetworkSpec
+from model.nets import inference, weights
+from model.nets.calibration import Calibration, calibrate
+from model.nets.compiled import COMPILER_OPTIONS, Frozen
+from model.nets.network import ElaNet, NetworkSpec
 from model.signals import ela
 
 Batch = dict[str, np.ndarray]
@@ -75,7 +75,7 @@ def train_step(
 ) -> tuple[nnx.State, dict]:
     """One step on the split (model, optimizer), returning their new state.
 
-    Pure and compiled with the CPU options of ``model.compiled``: 0.47 s a step where
+    Pure and compiled with the CPU options of ``model.nets.compiled``: 0.47 s a step where
     ``nnx.jit`` took 0.98 s (its YNNPACK reductions on the ELA features)."""
     model, optimizer = nnx.merge(graphdef, state)
     grad_fn = nnx.value_and_grad(loss_fn, has_aux=True)

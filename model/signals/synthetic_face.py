@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from model.config import FaceConfig
-from model.face_model import FaceModel
+from model.nets.face_model import FaceModel
 from model.signals.faces import crop, find_faces
 from model.signals.result import SignalResult
 from model.verdict import where

@@ -1,6 +1,6 @@
 import numpy as np
 
-from model.calibration import calibrate, precision_threshold, reliability
+from model.nets.calibration import calibrate, precision_threshold, reliability
 
 
 def test_threshold_holds_target_precision_and_calibration_is_honest():

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from model.compiled import use_compile_cache
 from model.errors import CorruptImage, EmptyImage
+from model.nets.compiled import use_compile_cache
 from model.verdict import BANDS, INCONCLUSIVE, LIKELY_MANIPULATED, where
 from tests.conftest import decoded, jpeg, png, scene, verdict_in_new_process
 

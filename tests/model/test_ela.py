@@ -6,10 +6,10 @@ import numpy as np
 from flax import nnx
 from PIL import Image
 
-from model import inference, network
-from model.compiled import Frozen
 from model.image import dct
-from model.network import ElaNet, NetworkSpec
+from model.nets import inference, network
+from model.nets.compiled import Frozen
+from model.nets.network import ElaNet, NetworkSpec
 from model.signals import ela
 from tests.conftest import decoded, jpeg, scene
 

@@ -10,13 +10,13 @@ import pytest
 from flax import nnx
 from PIL import Image
 
-from model import face_model, inference, weights
-from model.calibration import Calibration
-from model.compiled import Frozen
 from model.config import get_config
 from model.errors import ModelError
 from model.manifest import Row, write_manifest
-from model.network import ElaNet, NetworkSpec
+from model.nets import face_model, inference, weights
+from model.nets.calibration import Calibration
+from model.nets.compiled import Frozen
+from model.nets.network import ElaNet, NetworkSpec
 from model.signals import ela
 from model.train import train_and_evaluate
 from tests.conftest import decoded, jpeg, scene

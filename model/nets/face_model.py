@@ -15,10 +15,10 @@ import jax.numpy as jnp
 import numpy as np
 from flax import nnx
 
-from model import checkpoint
-from model.calibration import Calibration
-from model.compiled import Frozen, frozen_jit
-from model.meso import Meso4
+from model.nets import checkpoint
+from model.nets.calibration import Calibration
+from model.nets.compiled import Frozen, frozen_jit
+from model.nets.meso import Meso4
 
 STEM = "meso4"
 # Batch-norm statistics are part of what was learned, so they are saved with the parameters.

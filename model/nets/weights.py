@@ -13,9 +13,9 @@ from typing import Any
 
 from flax import nnx
 
-from model import checkpoint
-from model.calibration import Calibration
-from model.network import ElaNet, NetworkSpec
+from model.nets import checkpoint
+from model.nets.calibration import Calibration
+from model.nets.network import ElaNet, NetworkSpec
 
 STEM = "ela_cnn"
 MODEL_NAME = "ela-cnn"

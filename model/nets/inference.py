@@ -13,9 +13,9 @@ from dataclasses import dataclass
 import jax.numpy as jnp
 import numpy as np
 
-from model.compiled import Frozen, frozen_jit
 from model.image import dct
-from model.network import ElaNet
+from model.nets.compiled import Frozen, frozen_jit
+from model.nets.network import ElaNet
 from model.signals import ela
 
 # Grid sides are rounded up to a multiple of this many cells.
