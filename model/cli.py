@@ -87,7 +87,7 @@ def _workdir(default: str, help: str):
 )
 def train(workdir: Path, steps: int | None, manifests: tuple[str, ...]) -> None:
     """Train the ELA-CNN, calibrate it and write the weights and test figures."""
-    from model.train import train_and_evaluate
+    from model.training.train import train_and_evaluate
 
     config = get_config()
     overrides = {k: v for k, v in (("steps", steps), ("manifests", manifests or None)) if v}
@@ -111,7 +111,7 @@ def train(workdir: Path, steps: int | None, manifests: tuple[str, ...]) -> None:
 )
 def train_faces(workdir: Path, epochs: int | None, manifest: str | None) -> None:
     """Train Meso-4 on real and GAN faces, calibrate it and write its weights and figures."""
-    from model.face_train import train_faces as run
+    from model.training.face_train import train_faces as run
 
     config = get_config()
     overrides = {k: v for k, v in (("epochs", epochs), ("manifest", manifest)) if v}
@@ -144,7 +144,7 @@ def train_faces(workdir: Path, epochs: int | None, manifest: str | None) -> None
 )
 def evaluate(manifest: str, as_json: bool, report: Path | None, faces: bool) -> None:
     """Measure the detector on a labelled manifest."""
-    from model.evaluate import evaluate_manifests
+    from model.training.evaluate import evaluate_manifests
 
     config = get_config()
     if faces:

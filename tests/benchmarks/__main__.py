@@ -44,9 +44,9 @@ def median_seconds(action, repeats: int = REPEATS) -> float:
 def faces(detector) -> None:
     """The synthetic_face signal's own cost at 1 MP: without a face (the search alone), and
     per face (judging a scene with a face pasted in, minus the search of that same scene)."""
-    from model.face_train import scene_with
     from model.signals import synthetic_face
     from model.signals.faces import find_faces
+    from model.training.face_train import scene_with
 
     face = np.asarray(Image.open(FACES / "real" / "00002.jpg").convert("RGB"))
     with_face, _ = scene_with(face, np.random.default_rng(1))

@@ -14,11 +14,11 @@ from PIL import Image
 from model.cli import main
 from model.config import FaceConfig, FaceTrainConfig
 from model.errors import ModelError
-from model.face_train import network_inputs, scene_with, train_network
 from model.nets.calibration import Calibration
 from model.nets.face_model import FaceModel, load, save
 from model.nets.meso import Meso4, parameter_count
 from model.signals.faces import crop, find_faces
+from model.training.face_train import network_inputs, scene_with, train_network
 from tests.conftest import jpeg, scene, shared_datasets
 
 FACES = shared_datasets() / "faces"

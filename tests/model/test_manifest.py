@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from model.manifest import Row, read_manifest, sources_of, split_by_source, write_manifest
+from model.training.manifest import Row, read_manifest, sources_of, split_by_source, write_manifest
 
 
 def test_casia_names_give_their_source_photos():

@@ -12,13 +12,13 @@ from PIL import Image
 
 from model.config import get_config
 from model.errors import ModelError
-from model.manifest import Row, write_manifest
 from model.nets import face_model, inference, weights
 from model.nets.calibration import Calibration
 from model.nets.compiled import Frozen
 from model.nets.network import ElaNet, NetworkSpec
 from model.signals import ela
-from model.train import train_and_evaluate
+from model.training.manifest import Row, write_manifest
+from model.training.train import train_and_evaluate
 from tests.conftest import decoded, jpeg, scene
 
 

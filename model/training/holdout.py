@@ -19,10 +19,10 @@ from pathlib import Path
 import numpy as np
 
 from model.config import DecodeConfig, TrainConfig
-from model.examples import FORGERY_KINDS, Example, Sources, synthesize, transformed
 from model.image import decode as decoding
 from model.image.jpeg_quality import estimate_quality
-from model.manifest import Row, write_manifest
+from model.training.examples import FORGERY_KINDS, Example, Sources, synthesize, transformed
+from model.training.manifest import Row, write_manifest
 
 RESIZE_SCALE = 0.75
 RESIZE_QUALITY = 85

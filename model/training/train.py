@@ -23,15 +23,15 @@ from flax import nnx
 from tqdm import tqdm
 
 from model.config import DetectorConfig
-from model.examples import Example, Sources, training_example
-from model.holdout import write_sets
 from model.image.decode import decode
-from model.manifest import read_manifest, split_by_source
 from model.nets import inference, weights
 from model.nets.calibration import Calibration, calibrate
 from model.nets.compiled import COMPILER_OPTIONS, Frozen
 from model.nets.network import ElaNet, NetworkSpec
 from model.signals import ela
+from model.training.examples import Example, Sources, training_example
+from model.training.holdout import write_sets
+from model.training.manifest import read_manifest, split_by_source
 
 Batch = dict[str, np.ndarray]
 VERSION = "2"
@@ -145,7 +145,7 @@ def train_and_evaluate(config: DetectorConfig, workdir: Path) -> dict:
     Writes the weights to ``config.weights_dir`` and metrics.json, roc.png and
     reliability.png to ``workdir``; returns the metrics.
     """
-    from model.evaluate import evaluate_manifests  # the detector needs the saved weights
+    from model.training.evaluate import evaluate_manifests  # the detector needs the saved weights
 
     started = time.perf_counter()
     train = config.train

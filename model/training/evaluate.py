@@ -18,8 +18,8 @@ from model.config import DetectorConfig
 from model.detector import Detector
 from model.errors import ImageError
 from model.files import analyze_files, why
-from model.manifest import Row, read_manifest
 from model.nets.calibration import reliability
+from model.training.manifest import Row, read_manifest
 from model.verdict import BANDS, LIKELY_MANIPULATED
 
 

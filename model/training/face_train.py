@@ -24,13 +24,13 @@ from PIL import Image
 from tqdm import tqdm
 
 from model.config import DetectorConfig, FaceTrainConfig
-from model.evaluate import Outcome, auc, flag_rates, plot
-from model.manifest import Row, read_manifest
 from model.nets import face_model
 from model.nets.calibration import Calibration, calibrate
 from model.nets.compiled import COMPILER_OPTIONS
 from model.nets.meso import Meso4
 from model.signals.faces import find_faces, resized
+from model.training.evaluate import Outcome, auc, flag_rates, plot
+from model.training.manifest import Row, read_manifest
 
 VERSION = "3"
 
@@ -100,8 +100,8 @@ def loss_fn(network: Meso4, images: jnp.ndarray, labels: jnp.ndarray) -> jnp.nda
 def train_step(
     graphdef: nnx.GraphDef, state: nnx.State, images: jax.Array, labels: jax.Array
 ) -> tuple[nnx.State, jax.Array]:
-    """One step on the split (network, optimizer), pure like the ELA-CNN's (``model.train``):
-    ``nnx.jit`` would split and merge them again on every step."""
+    """One step on the split (network, optimizer), pure like the ELA-CNN's
+    (``model.training.train``): ``nnx.jit`` would split and merge them again on every step."""
     network, optimizer = nnx.merge(graphdef, state)
     loss, grads = nnx.value_and_grad(loss_fn)(network, images, labels)
     optimizer.update(network, grads)

@@ -15,9 +15,9 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from model import tamper
 from model.config import TrainConfig
-from model.manifest import Row
+from model.training import tamper
+from model.training.manifest import Row
 
 # Camera photos are kept in memory at this size; examples are made smaller still.
 PHOTO_SIDE = 1024
