@@ -17,6 +17,13 @@ import click
 
 from model.config import get_config
 from model.errors import ImageError, ModelError
+from model.training.config import (
+    DATASETS,
+    FaceTrainConfig,
+    TrainConfig,
+    faces_manifest,
+    train_manifests,
+)
 
 
 class _Commands(click.Group):
@@ -75,25 +82,36 @@ def _workdir(default: str, help: str):
     )
 
 
+def _datasets(holding: str):
+    """The --datasets option both training commands take: where their manifests are."""
+    return click.option(
+        "--datasets",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=DATASETS,
+        show_default=True,
+        help=f"The shared datasets' folder, holding {holding}.",
+    )
+
+
 @main.command()
 @_workdir("var/train", "Where held-out sets, metrics and plots are written.")
 @click.option("--steps", type=int, help="Training steps (default from the config).")
+@_datasets("casia1/ and camera-originals/")
 @click.option(
     "--manifest",
     "manifests",
     multiple=True,
-    type=click.Path(exists=True, dir_okay=False),
-    help="Training manifest (repeatable; default: CASIA v1 and camera originals).",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Training manifest (repeatable; default: CASIA v1 and camera originals of --datasets).",
 )
-def train(workdir: Path, steps: int | None, manifests: tuple[str, ...]) -> None:
+def train(workdir: Path, steps: int | None, datasets: Path, manifests: tuple[Path, ...]) -> None:
     """Train the ELA-CNN, calibrate it and write the weights and test figures."""
     from model.training.train import train_and_evaluate
 
-    config = get_config()
-    overrides = {k: v for k, v in (("steps", steps), ("manifests", manifests or None)) if v}
-    config = replace(config, train=replace(config.train, **overrides))
-    _require(config.train.manifests)
-    metrics = train_and_evaluate(config, workdir)
+    settings = replace(TrainConfig(), steps=steps) if steps else TrainConfig()
+    manifests = manifests or train_manifests(datasets)
+    _require(manifests)
+    metrics = train_and_evaluate(get_config(), settings, manifests, workdir)
     click.echo(
         json.dumps(
             {name: _headline(m) for name, m in metrics.items() if name.startswith("test")}, indent=2
@@ -104,20 +122,20 @@ def train(workdir: Path, steps: int | None, manifests: tuple[str, ...]) -> None:
 @main.command("train-faces")
 @_workdir("var/train-faces", "Where metrics and plots are written.")
 @click.option("--epochs", type=int, help="Training epochs (default from the config).")
+@_datasets("faces/")
 @click.option(
     "--manifest",
-    type=click.Path(exists=True, dir_okay=False),
-    help="Faces manifest (default: faces/manifest.csv of the shared datasets).",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Faces manifest (default: faces/manifest.csv of --datasets).",
 )
-def train_faces(workdir: Path, epochs: int | None, manifest: str | None) -> None:
+def train_faces(workdir: Path, epochs: int | None, datasets: Path, manifest: Path | None) -> None:
     """Train Meso-4 on real and GAN faces, calibrate it and write its weights and figures."""
     from model.training.face_train import train_faces as run
 
-    config = get_config()
-    overrides = {k: v for k, v in (("epochs", epochs), ("manifest", manifest)) if v}
-    config = replace(config, face_train=replace(config.face_train, **overrides))
-    _require((config.face_train.manifest,))
-    metrics = run(config, workdir)
+    settings = replace(FaceTrainConfig(), epochs=epochs) if epochs else FaceTrainConfig()
+    manifest = manifest or faces_manifest(datasets)
+    _require((manifest,))
+    metrics = run(get_config(), settings, manifest, workdir)
     click.echo(
         json.dumps({k: v for k, v in metrics.items() if k.startswith(("test", "face"))}, indent=2)
     )
@@ -190,13 +208,13 @@ def _headline(result: dict) -> dict:
     }
 
 
-def _require(manifests: tuple[str, ...]) -> None:
+def _require(manifests: tuple[Path, ...]) -> None:
     """Stop before training starts if a manifest is missing: a clear line, not a traceback."""
     for manifest in manifests:
-        if not Path(manifest).is_file():
+        if not manifest.is_file():
             raise click.ClickException(
-                f"no manifest at {manifest}: pass --manifest, or put the shared datasets "
-                "beside the checkout"
+                f"no manifest at {manifest}: pass --datasets or --manifest, or put the shared "
+                "datasets beside the checkout"
             )
 
 

@@ -1,8 +1,9 @@
 """Every tunable of the detector, declared once.
 
 ``get_config()`` returns the defaults; variants call ``dataclasses.replace`` on a section
-(tests shrink training this way). The service reads its config file and environment once
-at start-up and passes a ``DetectorConfig`` down; no module here reads the environment.
+X its config file and environment
+once at start-up and passes a ``DetectorConfig`` down; no module here reads the environment.
+Training has its own settings, in ``model.training.config``.
 """
 
 from __future__ import annotations
@@ -11,9 +12,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 PACKAGE_DIR = Path(__file__).resolve().parent
-# The shared datasets sit beside the checkout; named from here, training finds them from
-# any working directory.
-DATASETS = PACKAGE_DIR.parent.parent / "shared" / "datasets"
 
 
 @dataclass(frozen=True)
@@ -94,35 +92,6 @@ class VerdictConfig:
 
 
 @dataclass(frozen=True)
-class TrainConfig:
-    manifests: tuple[str, ...] = (
-        str(DATASETS / "casia1" / "manifest.csv"),
-        str(DATASETS / "camera-originals" / "manifest.csv"),
-    )
-    seed: int = 0
-    # Shares of source-photo groups that go to validation and test (the rest trains).
-    val_share: float = 0.15
-    test_share: float = 0.2
-    batch_size: int = 16
-    steps: int = 2400
-    learning_rate: float = 2e-3
-    weight_decay: float = 1e-4
-    # Weight of the per-cell (heatmap) loss against the image loss.
-    mask_loss_weight: float = 1.0
-    # Share of training examples made from camera photos (the rest are CASIA images).
-    synthetic_share: float = 0.4
-    # Fixed evaluation images made from each held-out camera photo, per class.
-    synthetic_eval_per_photo: int = 3
-    # Re-compression range applied to both classes alike.
-    recompress_quality: tuple[int, int] = (65, 95)
-    resize_range: tuple[float, float] = (0.5, 1.0)
-    # Share of CASIA images fed as their original bytes (no augmentation).
-    keep_original_share: float = 0.4
-    # Precision the likely_manipulated band must hold on validation data.
-    target_precision: float = 0.95
-
-
-@dataclass(frozen=True)
 class FaceConfig:
     # The face search: OpenCV's Haar cascade, shipped inside its 4.x wheel.
     cascade: str = "haarcascade_frontalface_default.xml"
@@ -152,36 +121,12 @@ class FaceConfig:
 
 
 @dataclass(frozen=True)
-class FaceTrainConfig:
-    manifest: str = str(DATASETS / "faces" / "manifest.csv")
-    seed: int = 0
-    val_share: float = 0.15
-    test_share: float = 0.15
-    # The set's crops are this size; they are augmented at it, then scaled to the input.
-    source_size: int = 256
-    epochs: int = 110
-    batch_size: int = 32
-    # Peak of a cosine decay to zero over the run.
-    learning_rate: float = 3e-3
-    # Augmentation of both classes alike, so framing and quality cannot give the label away.
-    # Milder than the ELA-CNN's: with 1,540 training faces, downscaling to half and
-    # re-saving at q60 on most copies left Meso-4 unable to fit (test AUC 0.72 vs 0.76).
-    crop_range: tuple[float, float] = (0.85, 1.0)
-    resize_range: tuple[float, float] = (0.7, 1.0)
-    recompress_quality: tuple[int, int] = (70, 95)
-    recompress_share: float = 0.5
-    target_precision: float = 0.95
-
-
-@dataclass(frozen=True)
 class DetectorConfig:
     decode: DecodeConfig = field(default_factory=DecodeConfig)
     ela: ElaConfig = field(default_factory=ElaConfig)
     clone: CloneConfig = field(default_factory=CloneConfig)
     verdict: VerdictConfig = field(default_factory=VerdictConfig)
-    train: TrainConfig = field(default_factory=TrainConfig)
     faces: FaceConfig = field(default_factory=FaceConfig)
-    face_train: FaceTrainConfig = field(default_factory=FaceTrainConfig)
     weights_dir: Path = PACKAGE_DIR / "weights"
     # Where XLA keeps the programs it compiled for this machine, so a restart reuses them
     # (first verdict of a new process 1.9 s -> 0.7 s here); None compiles afresh each time.

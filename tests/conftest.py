@@ -18,7 +18,7 @@ from aiohttp.abc import AbstractResolver
 from PIL import Image
 
 from model import Detector
-from model.config import DATASETS
+from model.training.config import DATASETS
 from service.app import create_app
 from service.config import ServiceConfig, load_config
 from tests.service.harness import ThreadedServer, wait_until_loaded

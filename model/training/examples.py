@@ -15,8 +15,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from model.config import TrainConfig
 from model.training import tamper
+from model.training.config import TrainConfig
 from model.training.manifest import Row
 
 # Camera photos are kept in memory at this size; examples are made smaller still.

@@ -23,12 +23,13 @@ from flax import nnx
 from PIL import Image
 from tqdm import tqdm
 
-from model.config import DetectorConfig, FaceTrainConfig
+from model.config import DetectorConfig
 from model.nets import face_model
 from model.nets.calibration import Calibration, calibrate
 from model.nets.compiled import COMPILER_OPTIONS
 from model.nets.meso import Meso4
 from model.signals.faces import find_faces, resized
+from model.training.config import FaceTrainConfig
 from model.training.evaluate import Outcome, auc, flag_rates, plot
 from model.training.manifest import Row, read_manifest
 
@@ -178,11 +179,13 @@ def face_search_rate(faces: np.ndarray, config: DetectorConfig, seed: int) -> fl
     return found / len(faces)
 
 
-def train_faces(config: DetectorConfig, workdir: Path) -> dict:
-    """Trains, calibrates, measures; writes the weights, metrics.json and the figures."""
-    settings = config.face_train
+def train_faces(
+    config: DetectorConfig, settings: FaceTrainConfig, manifest: Path, workdir: Path
+) -> dict:
+    """Trains on the faces of ``manifest``, calibrates, measures; writes the weights,
+    metrics.json and the figures."""
     size = config.faces.input_size
-    parts = split(read_manifest(settings.manifest), settings)
+    parts = split(read_manifest(manifest), settings)
     data = {name: load_faces(rows, settings.source_size) for name, rows in parts.items()}
     labels = {name: np.array([r.label for r in rows]) for name, rows in parts.items()}
     network, losses = train_network(data["train"], labels["train"], settings, size)

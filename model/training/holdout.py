@@ -18,9 +18,10 @@ from pathlib import Path
 
 import numpy as np
 
-from model.config import DecodeConfig, TrainConfig
+from model.config import DecodeConfig
 from model.image import decode as decoding
 from model.image.jpeg_quality import estimate_quality
+from model.training.config import TrainConfig
 from model.training.examples import FORGERY_KINDS, Example, Sources, synthesize, transformed
 from model.training.manifest import Row, write_manifest
 

@@ -10,7 +10,7 @@ import json
 import queue
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
@@ -29,6 +29,7 @@ from model.nets.calibration import Calibration, calibrate
 from model.nets.compiled import COMPILER_OPTIONS, Frozen
 from model.nets.network import ElaNet, NetworkSpec
 from model.signals import ela
+from model.training.config import TrainConfig
 from model.training.examples import Example, Sources, training_example
 from model.training.holdout import write_sets
 from model.training.manifest import read_manifest, split_by_source
@@ -84,24 +85,24 @@ def train_step(
     return nnx.state((model, optimizer)), {"loss": loss, **parts}
 
 
-def batches(sources: Sources, config: DetectorConfig, steps: int) -> Iterator[Batch]:
+def batches(sources: Sources, config: DetectorConfig, train: TrainConfig) -> Iterator[Batch]:
     """Batches made ahead on a background thread (bounded queue, so memory stays flat)."""
-    train = config.train
     made: queue.Queue = queue.Queue(maxsize=4)
 
     def produce() -> None:
         rng = np.random.default_rng(train.seed)
-        for _ in range(steps):
+        for _ in range(train.steps):
             examples = [training_example(rng, sources, train) for _ in range(train.batch_size)]
             made.put(to_batch(examples, config))
 
     threading.Thread(target=produce, daemon=True).start()
-    for _ in range(steps):
+    for _ in range(train.steps):
         yield made.get()
 
 
-def train_network(sources: Sources, config: DetectorConfig) -> tuple[ElaNet, list[float]]:
-    train = config.train
+def train_network(
+    sources: Sources, config: DetectorConfig, train: TrainConfig
+) -> tuple[ElaNet, list[float]]:
     model = ElaNet(NetworkSpec(config.ela.feature_qualities), nnx.Rngs(train.seed))
     schedule = optax.warmup_cosine_decay_schedule(
         0.0, train.learning_rate, max(1, train.steps // 20), train.steps
@@ -111,7 +112,7 @@ def train_network(sources: Sources, config: DetectorConfig) -> tuple[ElaNet, lis
     )
     graphdef, state = nnx.split((model, optimizer))
     losses = []
-    progress = tqdm(batches(sources, config, train.steps), total=train.steps, desc="training")
+    progress = tqdm(batches(sources, config, train), total=train.steps, desc="training")
     for batch in progress:
         state, metrics = train_step(graphdef, state, batch, train.mask_loss_weight)
         losses.append(float(metrics["loss"]))
@@ -139,8 +140,11 @@ def network_logits(
     return np.array(logits), np.array([row.label for row in rows])
 
 
-def train_and_evaluate(config: DetectorConfig, workdir: Path) -> dict:
-    """Train, calibrate on validation sets, save the weights, evaluate on the test sets.
+def train_and_evaluate(
+    config: DetectorConfig, train: TrainConfig, manifests: Sequence[Path], workdir: Path
+) -> dict:
+    """Train on the images of ``manifests``, calibrate on validation sets, save the weights,
+    evaluate on the test sets.
 
     Writes the weights to ``config.weights_dir`` and metrics.json, roc.png and
     reliability.png to ``workdir``; returns the metrics.
@@ -148,14 +152,13 @@ def train_and_evaluate(config: DetectorConfig, workdir: Path) -> dict:
     from model.training.evaluate import evaluate_manifests  # the detector needs the saved weights
 
     started = time.perf_counter()
-    train = config.train
-    rows = [row for manifest in train.manifests for row in read_manifest(manifest)]
+    rows = [row for manifest in manifests for row in read_manifest(manifest)]
     splits = split_by_source(rows, train.val_share, train.test_share, train.seed)
     sets = {}
     for split in ("val", "test"):
         sets.update(write_sets(splits[split], split, workdir / "sets", train))
     sources = Sources(splits["train"])
-    model, losses = train_network(sources, config)
+    model, losses = train_network(sources, config, train)
 
     val_logits, val_labels = zip(
         *(

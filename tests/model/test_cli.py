@@ -4,7 +4,6 @@ import json
 import shutil
 import subprocess
 import sys
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -124,23 +123,17 @@ def test_evaluate_refuses_a_manifest_with_nothing_to_measure(tmp_path, content):
     assert "bad manifest" in result.stderr and "m.csv" in result.stderr
 
 
-def test_training_finds_the_datasets_from_any_directory_or_says_where_it_looked(
-    tmp_path, monkeypatch
-):
+def test_training_finds_the_datasets_from_any_directory_or_says_where_it_looked(tmp_path):
     import model.cli
-    from model.config import get_config
+    from model.training.config import DATASETS, faces_manifest, train_manifests
 
-    config = get_config()
-    assert all(Path(m).is_absolute() for m in config.train.manifests)
-    assert Path(config.face_train.manifest).is_absolute()
-    missing = str(tmp_path / "nowhere.csv")
-    moved = replace(
-        config,
-        train=replace(config.train, manifests=(missing,)),
-        face_train=replace(config.face_train, manifest=missing),
-    )
-    monkeypatch.setattr(model.cli, "get_config", lambda: moved)
-    for command in ("train", "train-faces"):
-        result = CliRunner().invoke(model.cli.main, [command, "--workdir", str(tmp_path)])
+    assert DATASETS.is_absolute()
+    assert all(m.is_relative_to(DATASETS) for m in train_manifests(DATASETS))
+    assert faces_manifest(DATASETS).is_relative_to(DATASETS)
+    nowhere = tmp_path / "nowhere"
+    for command, first in (("train", "casia1"), ("train-faces", "faces")):
+        result = CliRunner().invoke(
+            model.cli.main, [command, "--datasets", str(nowhere), "--workdir", str(tmp_path)]
+        )
         assert result.exit_code == 1
-        assert f"no manifest at {missing}" in result.output
+        assert f"no manifest at {nowhere / first / 'manifest.csv'}" in result.output

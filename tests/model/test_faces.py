@@ -12,12 +12,13 @@ from flax import nnx
 from PIL import Image
 
 from model.cli import main
-from model.config import FaceConfig, FaceTrainConfig
+from model.config import FaceConfig
 from model.errors import ModelError
 from model.nets.calibration import Calibration
 from model.nets.face_model import FaceModel, load, save
 from model.nets.meso import Meso4, parameter_count
 from model.signals.faces import crop, find_faces
+from model.training.config import FaceTrainConfig
 from model.training.face_train import network_inputs, scene_with, train_network
 from tests.conftest import jpeg, scene, shared_datasets
 

@@ -17,6 +17,7 @@ from model.nets.calibration import Calibration
 from model.nets.compiled import Frozen
 from model.nets.network import ElaNet, NetworkSpec
 from model.signals import ela
+from model.training.config import TrainConfig
 from model.training.manifest import Row, write_manifest
 from model.training.train import train_and_evaluate
 from tests.conftest import decoded, jpeg, scene
@@ -56,25 +57,15 @@ def dataset(tmp_path_factory) -> Path:
 
 
 def test_short_training_run_learns_and_round_trips(dataset, tmp_path):
-    config = get_config()
-    config = replace(
-        config,
-        weights_dir=tmp_path / "weights",
-        train=replace(
-            config.train,
-            manifests=(str(dataset),),
-            steps=60,
-            batch_size=4,
-            val_share=0.25,
-            test_share=0.25,
-            synthetic_eval_per_photo=1,
-        ),
+    config = replace(get_config(), weights_dir=tmp_path / "weights")
+    train = TrainConfig(
+        steps=60, batch_size=4, val_share=0.25, test_share=0.25, synthetic_eval_per_photo=1
     )
     # The trained detector is evaluated whole, so the face network it also loads goes beside.
     for name in (f"{face_model.STEM}.msgpack", f"{face_model.STEM}.json"):
         config.weights_dir.mkdir(exist_ok=True)
         shutil.copy(get_config().weights_dir / name, config.weights_dir / name)
-    metrics = train_and_evaluate(config, tmp_path / "work")
+    metrics = train_and_evaluate(config, train, (dataset,), tmp_path / "work")
 
     summary = metrics["training"]
     assert summary["loss_end"] < summary["loss_start"]
