@@ -53,26 +53,100 @@ class ElaConfig:
 
 @dataclass(frozen=True)
 class CloneConfig:
+    """The copy-move search (``model.signals.clone``), in the order of its steps. Lengths are
+    pixels of the work image, grey levels of its 0-255 scale."""
+
     # Copy-move search runs on the image scaled so its longer side is at most this.
     max_side: int = 1024
+
+    # Keypoints: corners, spread over the image, and a descriptor of the patch around each.
     # Strongest corners kept: matching cost grows with their square. 2000 rather than 1500
     # gives small copies more corners of their own (found 64 % instead of 60 % of
     # synthetic copy-moves) for 1.8 times the matching work.
     max_keypoints: int = 2000
-    # Matched keypoint pairs closer than this (pixels at work scale) are the same spot.
+    # Corners detected per corner kept, so sparse cells can keep theirs.
+    candidates_per_corner: int = 4
+    # Grid cells along the longer side over which kept corners are spread.
+    spread_cells: int = 16
+    # Grey levels a corner must stand out by: low, so faint texture counts.
+    fast_threshold: int = 6
+    # Corners closer to the border have no full patch.
+    border: int = 16
+    # Samples per side of a corner's patch, and pixels between them: the patch spans about
+    # 10 px. Small copies (1-3 % of a photo) hold few corners whose 21 px patch (8 samples,
+    # 3 px apart) stays inside the copy; on synthetic copy-moves the smaller patch found
+    # 64 % instead of 55 %, at 1.9 % false positives instead of 1.2 %.
+    patch_grid: int = 6
+    patch_step: float = 2.0
+    # Smoothing before sampling: tolerates the 1 px shifts of a turned copy.
+    patch_blur: float = 1.5
+    # Grey levels (RMS) a patch needs to be described: flat patches say nothing.
+    min_patch_contrast: float = 1.0
+    # Whitened components kept of the patch's 35: nearly as telling, less work.
+    descriptor_dims: int = 24
+    # Added to every variance (times their mean) so noise is not amplified.
+    whiten_floor: float = 0.1
+
+    # Matching: pairs of corners whose patches look like copies.
+    # Matched keypoint pairs closer than this are the same spot.
     min_shift: int = 16
     # Generalized 2NN test: a neighbour counts if this much nearer than the next one.
     ratio: float = 0.5
     # Descriptor distance (unit vectors) beyond which two patches are not copies.
     max_distance: float = 0.5
-    # Pixels (work scale) a match may miss the group's similarity transform by.
+    # Corners whose similarities to all others are computed at once.
+    match_block: int = 256
+    # Neighbours ranked per corner: a region and up to three copies of it.
+    neighbours: int = 4
+
+    # Grouping: pairs one similarity transform explains, kept if they look pasted.
+    # Pixels a match may miss the group's similarity transform by.
     ransac_threshold: float = 3.0
+    ransac_iterations: int = 500
+    ransac_confidence: float = 0.995
     # Transform searches per image: each can find one more copied region.
     max_groups: int = 3
-    # Pixels (work scale) a group's transform must confirm as copied, pixel by pixel. 300
-    # rather than 500 once windows had to keep their brightness too: copies of 1,000-3,000
-    # pixels confirm few, and the brightness check removed more look-alikes than this lets in.
+    # Periodic texture and look-alikes fit odd scales; forgers rescale little.
+    max_scale_change: float = 1.3
+    # Points of one piece lie closer than this share of the work image's longer side.
+    link: float = 0.1
+    # Share of the smaller hull the two regions may have in common.
+    max_overlap: float = 0.5
+    # Median patch correlation one step further that marks a periodic texture.
+    max_repetition: float = 0.6
+
+    # Confirmation: the group's pixels checked densely against the places they map from.
+    # Pixels a group's transform must confirm as copied, pixel by pixel. 300 rather than
+    # 500 once windows had to keep their brightness too: copies of 1,000-3,000 pixels
+    # confirm few, and the brightness check removed more look-alikes than this lets in.
     min_area: int = 300
+    # Share of the textured pixels amid a group's corners that must be confirmed.
+    min_share: float = 0.4
+    # Smoothing before the dense check: keeps the detail look-alikes lack.
+    check_blur: float = 0.8
+    # Side of the windows correlated pixel by pixel in the dense check.
+    check_window: int = 7
+    # A window this alike to its mapped place is copied.
+    check_correlation: float = 0.97
+    # Grey levels (RMS) a window needs to say anything: noise counts.
+    check_contrast: float = 3.0
+    # A copy keeps its tones, or has them all moved alike when a forger brightens it a
+    # little; twin objects in other light or colours, and a semi-transparent watermark tiled
+    # over a photo, repeat their edges on other tones. So one brightness shift of at most
+    # max_tone_shift grey levels is fitted per copy (the median difference of window means),
+    # and a confirmed window's mean must land within check_level of it (one JPEG save moves
+    # a 7x7 mean by about a level). Tiled "stockphoto" text on 16 camera photos: 13 flagged
+    # without the check, 3 with it; three bins of one make in three colours: no longer a copy.
+    check_level: float = 3.0
+    max_tone_shift: float = 8.0
+    # Looser agreement, and the faintest stretch (RMS), that outline a confirmed copy.
+    outline_correlation: float = 0.9
+    outline_contrast: float = 1.5
+    # Pixels around the matched corners searched for copied ones, widening while the copy
+    # reaches the edge of the search.
+    check_margins: tuple[int, ...] = (32, 96)
+
+    # Report.
     # How many geometrically consistent matches make a detection (with min_area confirmed).
     min_matches: int = 3
     # Clone score from which a copy-move counts as found: 0.5 is exactly min_matches.

@@ -30,44 +30,6 @@ import numpy as np
 from model.config import CloneConfig
 from model.signals.result import SignalResult
 
-# Samples per side of a corner's patch, and pixels between them: the patch spans about
-# 10 px at work scale. Small copies (1-3 % of a photo) hold few corners whose 21 px patch
-# (8 samples, 3 px apart) stays inside the copy; on synthetic copy-moves the smaller patch
-# found 64 % instead of 55 %, at 1.9 % false positives instead of 1.2 %.
-_GRID = 6
-_STEP = 2.0
-_BLUR = 1.5  # smoothing before sampling: tolerates the 1 px shifts of a turned copy
-_DIMS = 24  # whitened components kept of the patch's 35: nearly as telling, less work
-_WHITEN_FLOOR = 0.1  # added to every variance (times their mean) so noise is not amplified
-_EDGE = 16  # corners closer to the border have no full patch
-_FAST_THRESHOLD = 6  # grey levels a corner must stand out by: low, so faint texture counts
-_CANDIDATES = 4  # corners detected per corner kept, so sparse cells can keep theirs
-_CELLS = 16  # grid cells along the longer side over which kept corners are spread
-_MATCH_BLOCK = 256  # corners whose similarities to all others are computed at once
-_NEIGHBOURS = 4  # ranked per corner: a region and up to three copies of it
-_RANSAC_ITERATIONS = 500
-_MAX_SCALE_CHANGE = 1.3  # periodic texture and look-alikes fit odd scales; forgers rescale little
-_LINK = 0.1  # points of one piece lie closer than this share of the work image's longer side
-_MAX_OVERLAP = 0.5  # share of the smaller hull the two regions may have in common
-_MAX_REPETITION = 0.6  # median patch correlation one step further that marks a periodic texture
-_CHECK_BLUR = 0.8  # smoothing before the dense check: keeps the detail look-alikes lack
-_CHECK_WINDOW = 7  # side of the windows correlated pixel by pixel in the dense check
-_CHECK_CORRELATION = 0.97  # a window this alike to its mapped place is copied
-_CHECK_CONTRAST = 3.0  # grey levels (RMS) a window needs to say anything: noise counts
-# A copy keeps its tones, or has them all moved alike when a forger brightens it a
-# little; twin objects in other light or colours, and a semi-transparent watermark tiled
-# over a photo, repeat their edges on other tones. So one brightness shift of at most
-# _MAX_TONE_SHIFT grey levels is fitted per copy (the median difference of window means),
-# and a confirmed window's mean must land within _CHECK_LEVEL of it (one JPEG save moves
-# a 7x7 mean by about a level). Tiled "stockphoto" text on 16 camera photos: 13 flagged
-# without the check, 3 with it; three bins of one make in three colours: no longer a copy.
-_CHECK_LEVEL = 3.0
-_MAX_TONE_SHIFT = 8.0
-_MIN_SHARE = 0.4  # of the textured pixels amid a group's corners that must be confirmed
-_OUTLINE_CORRELATION = 0.9  # looser agreement that outlines a confirmed copy for the mask
-_OUTLINE_CONTRAST = 1.5  # grey levels (RMS) of the faintest stretch the outline follows
-_CHECK_MARGINS = (32, 96)  # pixels around the matched corners searched for copied ones
-
 
 @dataclass(frozen=True)
 class _Group:
@@ -88,16 +50,16 @@ def detect_copy_move(rgb: np.ndarray, config: CloneConfig) -> SignalResult:
     Which of two regions is the original cannot be told: "source" is the first of the pair.
     """
     gray, scale = _work_image(rgb, config.max_side)
-    points, angles = _corners(gray, config.max_keypoints)
+    points, angles = _corners(gray, config)
     if len(points) < 3:
         return _result([], 0, scale, rgb.shape[:2], config)
-    smooth = cv2.GaussianBlur(gray, (0, 0), _BLUR)
-    descriptors, described = _describe(smooth, points, angles)
+    smooth = cv2.GaussianBlur(gray, (0, 0), config.patch_blur)
+    descriptors, described = _describe(smooth, points, angles, config)
     points = points[described]
     if len(points) < 3:  # the corners' patches were flat: nothing to match
         return _result([], 0, scale, rgb.shape[:2], config)
     pairs = _match(points, descriptors, config)
-    fine = cv2.GaussianBlur(gray, (0, 0), _CHECK_BLUR).astype(np.float32)
+    fine = cv2.GaussianBlur(gray, (0, 0), config.check_blur).astype(np.float32)
     groups = _groups(smooth, fine, points, pairs, config)
     strongest = max((len(g.source) for g in groups), default=0)
     found = [g for g in groups if len(g.source) >= config.min_matches]
@@ -124,28 +86,32 @@ def _work_image(rgb: np.ndarray, max_side: int) -> tuple[np.ndarray, float]:
     return gray, scale * rest
 
 
-def _corners(gray: np.ndarray, limit: int) -> tuple[np.ndarray, np.ndarray]:
-    """Up to ``limit`` corners as (n, 2) points, and their orientations in radians, spread
+def _corners(gray: np.ndarray, config: CloneConfig) -> tuple[np.ndarray, np.ndarray]:
+    """Up to ``max_keypoints`` corners as (n, 2) points, and their orientations in radians, spread
     over the image: at most a share of them per cell of a grid, strongest first.
 
     Ranked over the whole image, the strongest corners crowd into the busiest texture
     (foliage, gravel) and a copied region of faint texture gets none of its own."""
+    limit, cells_across = config.max_keypoints, config.spread_cells
     orb = cv2.ORB_create(
-        nfeatures=_CANDIDATES * limit, nlevels=1, edgeThreshold=_EDGE, fastThreshold=_FAST_THRESHOLD
+        nfeatures=config.candidates_per_corner * limit,
+        nlevels=1,
+        edgeThreshold=config.border,
+        fastThreshold=config.fast_threshold,
     )
     keypoints = orb.detect(gray, None)
     points = np.array(cv2.KeyPoint_convert(keypoints), np.float32).reshape(-1, 2)
     # Each attribute read from a keypoint costs Python time: all strengths are needed for
     # the ranking, only the kept corners' angles (1.8 ms -> 0.5 ms for 8000 at 1 MP).
     strength = np.array([k.response for k in keypoints], np.float32)
-    cell_side = max(gray.shape) / _CELLS
-    cells = (points[:, 1] // cell_side) * (_CELLS + 1) + points[:, 0] // cell_side
+    cell_side = max(gray.shape) / cells_across
+    cells = (points[:, 1] // cell_side) * (cells_across + 1) + points[:, 0] // cell_side
     order = np.lexsort((-strength, cells))
     sorted_cells = cells[order]
     starts = np.searchsorted(sorted_cells, sorted_cells)
     rank = np.empty(len(order), np.int64)
     rank[order] = np.arange(len(order)) - starts
-    cap = max(1, 2 * limit // _CELLS**2)
+    cap = max(1, 2 * limit // cells_across**2)
     kept = np.flatnonzero(rank < cap)
     kept = kept[np.argsort(-strength[kept], kind="stable")[:limit]]
     angles = np.array([keypoints[i].angle for i in kept], np.float32)
@@ -153,7 +119,7 @@ def _corners(gray: np.ndarray, limit: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _describe(
-    smooth: np.ndarray, points: np.ndarray, angles: np.ndarray
+    smooth: np.ndarray, points: np.ndarray, angles: np.ndarray, config: CloneConfig
 ) -> tuple[list[np.ndarray], np.ndarray]:
     """Two sets of whitened unit-length patch descriptors, upright and turned to each
     corner's orientation, and which points got them (flat patches say nothing, dropped).
@@ -166,43 +132,45 @@ def _describe(
     basis also keeps LAPACK out: its threads stall behind OpenCV's, up to 50 ms here."""
     cos, sin = np.cos(angles), np.sin(angles)
     turns = np.stack([np.stack([cos, -sin], -1), np.stack([sin, cos], -1)], axis=1)
-    upright, contrast = _patches(smooth, points, np.eye(2, dtype=np.float32))
-    oriented, _ = _patches(smooth, points, turns)
-    described = contrast > 1.0  # grey levels (RMS) within the patch
-    return [_whitened(p[described]) for p in (upright, oriented)], described
+    upright, contrast = _patches(smooth, points, np.eye(2, dtype=np.float32), config)
+    oriented, _ = _patches(smooth, points, turns, config)
+    described = contrast > config.min_patch_contrast
+    return [_whitened(p[described], config) for p in (upright, oriented)], described
 
 
-def _whitened(patches: np.ndarray) -> np.ndarray:
+def _whitened(patches: np.ndarray, config: CloneConfig) -> np.ndarray:
     """Unit-length projections of patches on the cosines, each scaled by its spread."""
     if not len(patches):  # cv2.gemm answers None for no rows
-        return np.zeros((0, _DIMS), np.float32)
-    components = cv2.gemm(patches, _cosines(), 1.0, None, 0.0)
+        return np.zeros((0, config.descriptor_dims), np.float32)
+    cosines = _cosines(config.patch_grid, config.descriptor_dims)
+    components = cv2.gemm(patches, cosines, 1.0, None, 0.0)
     variances = np.mean(components**2, axis=0)
-    components /= np.sqrt(variances + _WHITEN_FLOOR * variances.mean())
+    components /= np.sqrt(variances + config.whiten_floor * variances.mean())
     components /= np.maximum(np.linalg.norm(components, axis=1, keepdims=True), 1e-6)
     return components
 
 
 @cache
-def _cosines() -> np.ndarray:
-    """(GRID², DIMS): the DIMS lowest-frequency 2-D DCT-II functions on the patch grid,
+def _cosines(grid: int, dims: int) -> np.ndarray:
+    """(grid², dims): the dims lowest-frequency 2-D DCT-II functions on the patch grid,
     constant excluded (patches have zero mean)."""
-    n = np.arange(_GRID)
-    waves = np.cos(np.pi * (2 * n[None, :] + 1) * n[:, None] / (2 * _GRID))
+    n = np.arange(grid)
+    waves = np.cos(np.pi * (2 * n[None, :] + 1) * n[:, None] / (2 * grid))
     waves /= np.linalg.norm(waves, axis=1, keepdims=True)
     order = sorted(((u, v) for u in n for v in n), key=lambda f: (f[0] + f[1], f[0]))
-    chosen = order[1 : _DIMS + 1]
+    chosen = order[1 : dims + 1]
     return np.stack([np.outer(waves[v], waves[u]).ravel() for u, v in chosen], axis=1).astype(
         np.float32
     )
 
 
 def _patches(
-    smooth: np.ndarray, centres: np.ndarray, linear: np.ndarray
+    smooth: np.ndarray, centres: np.ndarray, linear: np.ndarray, config: CloneConfig
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Zero-mean unit-length patches (n, GRID²) sampled around ``centres`` on the grid
+    """Zero-mean unit-length patches (n, patch_grid²) sampled around ``centres`` on the grid
     mapped by ``linear`` ((2, 2), or (n, 2, 2) per centre), and their RMS contrast."""
-    offsets = (np.arange(_GRID, dtype=np.float32) - (_GRID - 1) / 2) * _STEP
+    grid_side = config.patch_grid
+    offsets = (np.arange(grid_side, dtype=np.float32) - (grid_side - 1) / 2) * config.patch_step
     grid = np.stack(np.meshgrid(offsets, offsets), axis=-1).reshape(-1, 2)
     where = (centres[:, None, :] + grid @ np.swapaxes(linear, -1, -2)).astype(np.float32)
     patches = cv2.remap(
@@ -210,7 +178,7 @@ def _patches(
     ).astype(np.float32)
     patches -= patches.mean(axis=1, keepdims=True)
     norms = np.linalg.norm(patches, axis=1)
-    return patches / np.maximum(norms, 1e-6)[:, None], norms / _GRID
+    return patches / np.maximum(norms, 1e-6)[:, None], norms / grid_side
 
 
 def _match(points: np.ndarray, descriptors: list[np.ndarray], config: CloneConfig) -> np.ndarray:
@@ -226,8 +194,8 @@ def _match(points: np.ndarray, descriptors: list[np.ndarray], config: CloneConfi
     8 ms where the table took 17 here."""
     close = 1.0 - config.max_distance**2 / 2  # unit vectors: squared distance = 2 - 2 cos
     kept_rows, kept_tables = [], []
-    for start in range(0, len(points), _MATCH_BLOCK):
-        block = np.arange(start, min(len(points), start + _MATCH_BLOCK))
+    for start in range(0, len(points), config.match_block):
+        block = np.arange(start, min(len(points), start + config.match_block))
         table = _similarity(descriptors, block)
         near = table.max(axis=1) > close
         kept_rows.append(block[near])
@@ -238,9 +206,9 @@ def _match(points: np.ndarray, descriptors: list[np.ndarray], config: CloneConfi
     candidates[near_row, near_col] = -1.0
     matched = candidates.max(axis=1) > close
     rows, similarity, candidates = rows[matched], similarity[matched], candidates[matched]
-    ranked = np.empty((len(rows), _NEIGHBOURS), np.int64)
+    ranked = np.empty((len(rows), config.neighbours), np.int64)
     everyone = np.arange(len(rows))
-    for k in range(_NEIGHBOURS):
+    for k in range(config.neighbours):
         ranked[:, k] = candidates.argmax(axis=1)
         candidates[everyone, ranked[:, k]] = -2.0
     distance = np.sqrt(np.maximum(2.0 - 2.0 * np.take_along_axis(similarity, ranked, 1), 0.0))
@@ -307,7 +275,7 @@ def _groups(
     Pairs are unordered, so each goes in both ways; the fit takes one direction and its
     inliers leave the pool before the next search (several copies, or the copy of a copy)."""
     groups = []
-    link = _LINK * max(smooth.shape)
+    link = config.link * max(smooth.shape)
     for _ in range(config.max_groups):
         if len(pairs) < 3:
             break
@@ -317,8 +285,8 @@ def _groups(
             np.concatenate([points[second], points[first]]),
             method=cv2.RANSAC,
             ransacReprojThreshold=config.ransac_threshold,
-            maxIters=_RANSAC_ITERATIONS,
-            confidence=0.995,
+            maxIters=config.ransac_iterations,
+            confidence=config.ransac_confidence,
         )
         if transform is None:
             break
@@ -331,10 +299,10 @@ def _groups(
         pairs = pairs[~used]
         piece = _largest_piece(source, link)
         group = _Group(source[piece], target[piece], transform)
-        if not _plausible(smooth, group):
+        if not _plausible(smooth, group, config):
             continue
-        area, share, outlines = _copied(fine, group)
-        if area >= config.min_area and share >= _MIN_SHARE:
+        area, share, outlines = _copied(fine, group, config)
+        if area >= config.min_area and share >= config.min_share:
             groups.append(replace(group, outlines=outlines))
     return groups
 
@@ -353,22 +321,25 @@ def _largest_piece(points: np.ndarray, link: float) -> np.ndarray:
         label = lowest
 
 
-def _plausible(smooth: np.ndarray, group: _Group) -> bool:
+def _plausible(smooth: np.ndarray, group: _Group, config: CloneConfig) -> bool:
     """Whether a group looks like a pasted region rather than a repeated texture.
 
     Rows of windows, tiles and text also match themselves under a shift, but their two
     point clouds overlap, and one step further (or back) along the shift finds the same
     texture again; a pasted region stands apart and resembles only its copy."""
     scale = float(np.hypot(group.transform[0, 0], group.transform[1, 0]))
-    if len(group.source) < 3 or not 1 / _MAX_SCALE_CHANGE <= scale <= _MAX_SCALE_CHANGE:
+    most = config.max_scale_change
+    if len(group.source) < 3 or not 1 / most <= scale <= most:
         return False
     return (
-        _overlap(group.source, group.target) <= _MAX_OVERLAP
-        and _repetition(smooth, group) <= _MAX_REPETITION
+        _overlap(group.source, group.target) <= config.max_overlap
+        and _repetition(smooth, group, config) <= config.max_repetition
     )
 
 
-def _copied(fine: np.ndarray, group: _Group) -> tuple[int, float, tuple[np.ndarray, ...]]:
+def _copied(
+    fine: np.ndarray, group: _Group, config: CloneConfig
+) -> tuple[int, float, tuple[np.ndarray, ...]]:
     """Pixels (work scale) around the group's target corners that the transform confirms,
     their share of the textured pixels amid the corners, and the outlines of where they
     lie: windows nearly identical to the source window the transform maps there, joined to
@@ -379,22 +350,23 @@ def _copied(fine: np.ndarray, group: _Group) -> tuple[int, float, tuple[np.ndarr
     and their broad shape, rarely on the fine texture of a patch of pixels around them.
     The search starts near the corners and widens while the copied pixels reach its edge."""
     height, width = fine.shape
-    for margin in _CHECK_MARGINS:
+    for margin in config.check_margins:
         low = np.maximum(np.floor(group.target.min(axis=0)) - margin, 0).astype(int)
         high = np.minimum(np.ceil(group.target.max(axis=0)) + margin, [width, height])
-        confirmed, outline, share = _confirmed(fine, group, low, high.astype(int))
+        confirmed, outline, share = _confirmed(fine, group, low, high.astype(int), config)
         edges = [outline[:, 0], outline[:, -1], outline[0], outline[-1]]
         open_sides = [low[0] > 0, high[0] < width, low[1] > 0, high[1] < height]
         if not any(e.any() for e, side in zip(edges, open_sides) if side):
             break
-    closed = cv2.morphologyEx(outline, cv2.MORPH_CLOSE, np.ones((_CHECK_WINDOW,) * 2, np.uint8))
+    window = np.ones((config.check_window,) * 2, np.uint8)
+    closed = cv2.morphologyEx(outline, cv2.MORPH_CLOSE, window)
     contours, _ = cv2.findContours(closed, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
     outlines = tuple(c.reshape(-1, 2).astype(np.float32) + low for c in contours)
     return int(confirmed.sum()), share, outlines
 
 
 def _confirmed(
-    fine: np.ndarray, group: _Group, low: np.ndarray, high: np.ndarray
+    fine: np.ndarray, group: _Group, low: np.ndarray, high: np.ndarray, config: CloneConfig
 ) -> tuple[np.ndarray, np.ndarray, float]:
     """Two uint8 maps of the box from ``low`` to ``high`` (x, y), over the pieces holding a
     corner where windows correlate with those the transform maps there: the strictly alike
@@ -406,43 +378,45 @@ def _confirmed(
     shifted = group.transform - np.hstack([np.zeros((2, 2)), low[:, None]])
     here = fine[low[1] : high[1], low[0] : high[0]]
     there = cv2.warpAffine(fine, shifted, size, flags=cv2.INTER_LINEAR, borderValue=-1.0)
-    inside = cv2.erode(there, np.ones((_CHECK_WINDOW,) * 2, np.uint8)) >= 0
-    alike, contrast, means = _window_correlation(here, there)
-    loose = (alike > _OUTLINE_CORRELATION) & (contrast > _OUTLINE_CONTRAST) & inside
+    window = np.ones((config.check_window,) * 2, np.uint8)
+    inside = cv2.erode(there, window) >= 0
+    alike, contrast, means = _window_correlation(here, there, config.check_window)
+    loose = (alike > config.outline_correlation) & (contrast > config.outline_contrast) & inside
     _, labels = cv2.connectedComponents(loose.astype(np.uint8), connectivity=8)
     corners = np.round(group.target - low).astype(int)
     corners = np.minimum(corners, [size[0] - 1, size[1] - 1])
     hit = np.unique(labels[corners[:, 1], corners[:, 0]])
     pieces = np.isin(labels, hit[hit > 0])
-    textured = (contrast > _CHECK_CONTRAST) & inside
-    candidates = pieces & (alike > _CHECK_CORRELATION) & textured
-    strict = candidates & _same_tones(*means, candidates)
+    textured = (contrast > config.check_contrast) & inside
+    candidates = pieces & (alike > config.check_correlation) & textured
+    strict = candidates & _same_tones(*means, candidates, config)
     hull = np.zeros(labels.shape, np.uint8)
     cv2.fillConvexPoly(hull, cv2.convexHull(corners.astype(np.int32)), 1)
-    hull = cv2.dilate(hull, np.ones((_CHECK_WINDOW,) * 2, np.uint8)) > 0
+    hull = cv2.dilate(hull, window) > 0
     share = float((strict & hull).sum() / max((textured & hull).sum(), 1))
     return strict.astype(np.uint8), pieces.astype(np.uint8), share
 
 
-def _same_tones(here: np.ndarray, there: np.ndarray, candidates: np.ndarray) -> np.ndarray:
+def _same_tones(
+    here: np.ndarray, there: np.ndarray, candidates: np.ndarray, config: CloneConfig
+) -> np.ndarray:
     """Where a window's mean (``here``) is its source's (``there``) moved by the copy's
-    one brightness shift, fitted over the candidate windows within _MAX_TONE_SHIFT."""
+    one brightness shift, fitted over the candidate windows within ``max_tone_shift``."""
     if not candidates.any():
         return candidates
-    shift = np.clip(
-        np.median(here[candidates] - there[candidates]), -_MAX_TONE_SHIFT, _MAX_TONE_SHIFT
-    )
-    return np.abs(here - there - shift) < _CHECK_LEVEL
+    most = config.max_tone_shift
+    shift = np.clip(np.median(here[candidates] - there[candidates]), -most, most)
+    return np.abs(here - there - shift) < config.check_level
 
 
 def _window_correlation(
-    first: np.ndarray, second: np.ndarray
+    first: np.ndarray, second: np.ndarray, side: int
 ) -> tuple[np.ndarray, np.ndarray, tuple[np.ndarray, np.ndarray]]:
-    """Per pixel: correlation of the two images over the window around it, the lower of
-    their RMS contrasts there, and both images' means."""
+    """Per pixel: correlation of the two images over the ``side`` x ``side`` window around
+    it, the lower of their RMS contrasts there, and both images' means."""
 
     def mean(image: np.ndarray) -> np.ndarray:
-        return cv2.boxFilter(image, -1, (_CHECK_WINDOW, _CHECK_WINDOW))
+        return cv2.boxFilter(image, -1, (side, side))
 
     first_mean, second_mean = mean(first), mean(second)
     first_var = mean(first * first) - first_mean**2
@@ -453,23 +427,24 @@ def _window_correlation(
     return correlation, contrast, (first_mean, second_mean)
 
 
-def _repetition(smooth: np.ndarray, group: _Group) -> float:
+def _repetition(smooth: np.ndarray, group: _Group, config: CloneConfig) -> float:
     """How alike the source looks to the places one more step along the transform, and
     one step back (median patch correlation; the better of the two). A copy resembles
     only its copy; a periodic texture resembles every step."""
     full = np.vstack([group.transform, [0.0, 0.0, 1.0]])
     height, width = smooth.shape
-    margin = _GRID * _STEP
-    here, _ = _patches(smooth, group.source, np.eye(2))
+    margin = config.patch_grid * config.patch_step
+    here, _ = _patches(smooth, group.source, np.eye(2), config)
     best = 0.0
     for step in (full @ full, np.linalg.inv(full)):
         there = group.source @ step[:2, :2].T + step[:2, 2]
         inside = np.all((there >= margin) & (there < [width - margin, height - margin]), axis=1)
         if inside.sum() >= 3:
-            alike, contrast = _patches(smooth, there[inside], step[:2, :2])
+            alike, contrast = _patches(smooth, there[inside], step[:2, :2], config)
             # A flat patch normalised to unit length is a faint gradient that matches any
             # smooth patch: a copied face's skin "repeated" on a bare wall one step on.
-            correlation = np.where(contrast > _CHECK_CONTRAST, np.sum(here[inside] * alike, 1), 0)
+            textured = contrast > config.check_contrast
+            correlation = np.where(textured, np.sum(here[inside] * alike, 1), 0)
             best = max(best, float(np.median(correlation)))
     return best
 
@@ -491,7 +466,8 @@ def _result(
     shape: tuple[int, int],
     config: CloneConfig,
 ) -> SignalResult:
-    margin = (_GRID - 1) / 2 * _STEP + _BLUR  # a patch reaches this far past its corner
+    # A patch reaches this far past its corner.
+    margin = (config.patch_grid - 1) / 2 * config.patch_step + config.patch_blur
     regions = [_region(g, scale, margin / scale, shape) for g in groups]
     findings = tuple(_sentence(r, shape) for r in regions)
     mask = _mask(groups, scale, round(margin / scale), shape) if groups else None
