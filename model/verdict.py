@@ -101,8 +101,14 @@ def _png(image: Image.Image, **options: Any) -> bytes:
 def where(heat: np.ndarray) -> str:
     """Where the hottest part of a heat map lies, in words ("top left", "centre", ...)."""
     y, x = np.unravel_index(int(np.argmax(heat)), heat.shape)
-    row = ("top", "middle", "bottom")[min(2, 3 * y // heat.shape[0])]
-    col = ("left", "centre", "right")[min(2, 3 * x // heat.shape[1])]
+    return place(y, x, heat.shape)
+
+
+def place(y: float, x: float, shape: tuple[int, ...]) -> str:
+    """Where the point (``y``, ``x``) of an image of ``shape`` lies, in words: the cell of a
+    3x3 grid ("top left", "centre", "right side", ...)."""
+    row = ("top", "middle", "bottom")[min(2, int(3 * y // shape[0]))]
+    col = ("left", "centre", "right")[min(2, int(3 * x // shape[1]))]
     if row == "middle":
         return "centre" if col == "centre" else f"{col} side"
     return f"{row} {col}" if col != "centre" else f"{row} centre"
