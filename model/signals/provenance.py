@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import c2pa
 from PIL import ExifTags
 
-from model.signals.metadata import (
+from model.signals.metadata.readers import (
     CREATOR_TOOL,
     EXIF_IFD,
     SOFTWARE_AGENT,

@@ -22,7 +22,8 @@ from PIL import Image, PngImagePlugin
 
 from model.config import DecodeConfig
 from model.image.decode import DecodedImage, decode
-from model.signals.metadata import read_metadata, xmp_text
+from model.signals.metadata import read_metadata
+from model.signals.metadata.readers import xmp_text
 from model.signals.provenance import interpret_manifest_store, read_provenance
 from tests.conftest import jpeg, png, scene
 
