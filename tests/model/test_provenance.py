@@ -24,7 +24,8 @@ from model.config import DecodeConfig
 from model.image.decode import DecodedImage, decode
 from model.signals.metadata import read_metadata
 from model.signals.metadata.readers import xmp_text
-from model.signals.provenance import interpret_manifest_store, read_provenance
+from model.signals.provenance import read_provenance
+from model.signals.provenance.credentials import interpret_manifest_store
 from tests.conftest import jpeg, png, scene
 
 IPTC = "http://cv.iptc.org/newscodes/digitalsourcetype/"

@@ -1,0 +1,49 @@
+"""The ``provenance`` signal: what the file declares about how it was made.
+
+Content Credentials (C2PA manifests), the IPTC digital source type in XMP, and the text
+AI image generators leave in their files. A declaration can be stripped, so finding none
+means nothing; one that says "generated" or "composite" is taken at its word.
+
+Start from ``read_provenance`` below; each kind of declaration has its reader:
+``credentials`` (C2PA), ``source_types`` (IPTC in XMP) and ``generators`` (the text
+generators leave).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from model.signals.metadata.readers import xmp_text
+from model.signals.provenance.credentials import content_credentials
+from model.signals.provenance.generators import generator_text
+from model.signals.provenance.source_types import declared_source_types
+from model.signals.result import SignalResult
+
+if TYPE_CHECKING:
+    from model.image.decode import DecodedImage
+
+
+def read_provenance(image: DecodedImage) -> SignalResult:
+    """The provenance signal.
+
+    The score is the strongest declaration found: 1.0 when generation or compositing is
+    declared (an IPTC source type such as trainedAlgorithmicMedia, a C2PA ``c2pa.placed``
+    action, generator parameters or a generator's name where software records itself),
+    0.7 for declared removal of content, 0.5 for credentials that are present but invalid,
+    for algorithmic enhancement or digital art, 0.3 or less for ordinary edits, 0.1 for a
+    generator merely mentioned in a caption or comment, 0.0 for a declared camera
+    capture. ``None`` when the file declares nothing.
+    """
+    xmp = xmp_text(image)
+    evidence = [
+        *content_credentials(image),
+        *declared_source_types(xmp),
+        *generator_text(image, xmp),
+    ]
+    if not evidence:
+        return SignalResult(name="provenance")
+    return SignalResult(
+        name="provenance",
+        score=max(weight for _, weight in evidence),
+        findings=tuple(dict.fromkeys(sentence for sentence, _ in evidence)),
+    )
