@@ -6,6 +6,12 @@
 
 Bad bytes raise an ``ImageError`` subclass (see ``model.errors``); missing weights raise
 ``ModelError``. The names below load on first use, so ``import model.config`` stays light.
+
+Start from ``detector.py``. Its rooms: ``image/`` (bytes to pixels), ``signals/`` (one
+module or package per kind of evidence), ``nets/`` (the networks, their weights and
+running) and ``training/`` (the training and evaluate commands, never run while serving).
+``verdict.py`` and ``bands.py`` turn the signals into a verdict; ``config.py`` holds every
+setting of the detector, ``cli.py`` the ``fakecheck`` command.
 """
 
 from importlib import import_module
