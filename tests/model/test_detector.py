@@ -13,6 +13,7 @@ from model.errors import CorruptImage, EmptyImage
 from model.nets.compiled import use_compile_cache
 from model.verdict import BANDS, INCONCLUSIVE, LIKELY_MANIPULATED, where
 from tests.conftest import decoded, jpeg, png, scene, verdict_in_new_process
+from tests.model.test_content_credentials import gpt4o_chain, signed_then_expired
 
 
 def test_verdict_carries_the_contract(detector):
@@ -114,6 +115,16 @@ def test_declared_generation_is_likely_manipulated(detector):
     verdict = detector.analyze(png(Image.fromarray(scene(9)), pnginfo=info))
     assert verdict.band == LIKELY_MANIPULATED
     assert verdict.signal("provenance").score == 1.0
+
+
+def test_a_gpt4o_picture_with_its_credentials_is_likely_manipulated(detector):
+    # As ChatGPT hands it out: GPT-4o's creation declared by the ingredient of a manifest
+    # that only opens it, signed with a certificate that has expired since.
+    data = signed_then_expired(lambda info: gpt4o_chain(info, jpeg(scene(12), 90)))
+    verdict = detector.analyze(data)
+    assert verdict.band == LIKELY_MANIPULATED
+    assert "GPT-4o" in verdict.reasons[0]
+    assert any("the certificate has expired" in reason for reason in verdict.reasons)
 
 
 def test_editing_software_is_reported(detector):

@@ -1,23 +1,14 @@
-"""The provenance signal, on images and Content Credentials made here.
-
-The signed manifests use a throwaway CA and signer made with ``cryptography`` (a
-dependency of c2pa-python): c2pa refuses self-signed signing certificates, not a chain.
-"""
+"""The provenance signal on images made here: IPTC digital source types in XMP and the text
+generators leave. Content Credentials have their own files: ``test_content_credentials``
+(files signed with c2pa's own builder) and ``test_manifest_store`` (stores built by hand)."""
 
 from __future__ import annotations
 
-import datetime
 import io
 import json
-import struct
 
-import c2pa
 import numpy as np
 import pytest
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from PIL import Image, PngImagePlugin
 
 from model.config import DecodeConfig
@@ -25,7 +16,6 @@ from model.image.decode import DecodedImage, decode
 from model.signals.metadata import read_metadata
 from model.signals.metadata.readers import xmp_text
 from model.signals.provenance import read_provenance
-from model.signals.provenance.credentials import interpret_manifest_store
 from tests.conftest import jpeg, png, scene
 
 IPTC = "http://cv.iptc.org/newscodes/digitalsourcetype/"
@@ -184,169 +174,3 @@ def test_declared_camera_capture_scores_zero() -> None:
     result = read_provenance(jpeg_with(xmp=xmp_declaring("digitalCapture")))
     assert result.score == 0.0
     assert result.findings == ("XMP metadata declares the image a camera capture (digitalCapture)",)
-
-
-def certificate(
-    subject: str,
-    key: ec.EllipticCurvePrivateKey,
-    issuer: x509.Certificate | None,
-    ca_key: ec.EllipticCurvePrivateKey,
-) -> x509.Certificate:
-    """A CA certificate when ``issuer`` is None, else a C2PA signing certificate it issues."""
-    now = datetime.datetime.now(datetime.UTC)
-    name = x509.Name(
-        [
-            x509.NameAttribute(NameOID.COMMON_NAME, subject),
-            x509.NameAttribute(NameOID.ORGANIZATION_NAME, "FakeCheck tests"),
-        ]
-    )
-    is_ca = issuer is None
-    builder = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name if is_ca else issuer.subject)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(days=1))
-        .not_valid_after(now + datetime.timedelta(days=7))
-        .add_extension(x509.BasicConstraints(ca=is_ca, path_length=None), critical=True)
-        .add_extension(
-            x509.KeyUsage(
-                digital_signature=True,
-                content_commitment=False,
-                key_encipherment=False,
-                data_encipherment=False,
-                key_agreement=False,
-                key_cert_sign=is_ca,
-                crl_sign=is_ca,
-                encipher_only=False,
-                decipher_only=False,
-            ),
-            critical=True,
-        )
-        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), False)
-    )
-    if not is_ca:
-        builder = builder.add_extension(
-            x509.ExtendedKeyUsage([ExtendedKeyUsageOID.EMAIL_PROTECTION]), critical=False
-        ).add_extension(
-            x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), False
-        )
-    return builder.sign(ca_key, hashes.SHA256())
-
-
-@pytest.fixture(scope="module")
-def signer_info() -> c2pa.C2paSignerInfo:
-    ca_key, key = ec.generate_private_key(ec.SECP256R1()), ec.generate_private_key(ec.SECP256R1())
-    ca = certificate("FakeCheck test CA", ca_key, None, ca_key)
-    leaf = certificate("FakeCheck test signer", key, ca, ca_key)
-    chain = b"".join(c.public_bytes(serialization.Encoding.PEM) for c in (leaf, ca))
-    private = key.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
-    )
-    return c2pa.C2paSignerInfo(c2pa.C2paSigningAlg.ES256, chain, private, None)
-
-
-def signed_jpeg(signer_info: c2pa.C2paSignerInfo, source_type: str) -> bytes:
-    manifest = {
-        "claim_generator_info": [{"name": "Adobe Firefly", "version": "1.0"}],
-        "title": "generated.jpg",
-        "format": "image/jpeg",
-        "assertions": [
-            {
-                "label": "c2pa.actions",
-                "data": {
-                    "actions": [{"action": "c2pa.created", "digitalSourceType": IPTC + source_type}]
-                },
-            }
-        ],
-    }
-    signed = io.BytesIO()
-    with c2pa.Signer.from_info(signer_info) as signer, c2pa.Builder(manifest) as builder:
-        builder.sign(signer, "image/jpeg", io.BytesIO(jpeg(scene(2), 90)), signed)
-    return signed.getvalue()
-
-
-def test_signed_content_credentials(signer_info: c2pa.C2paSignerInfo) -> None:
-    result = read_provenance(
-        decode(signed_jpeg(signer_info, "trainedAlgorithmicMedia"), DecodeConfig())
-    )
-    assert result.findings == ("Content Credentials say: created by Adobe Firefly (AI generated)",)
-    assert result.score == 1.0
-
-
-def test_content_credentials_of_a_changed_file(signer_info: c2pa.C2paSignerInfo) -> None:
-    data = signed_jpeg(signer_info, "digitalCapture")
-    scan = data.index(b"\xff\xda")
-    changed = data[:scan] + b"\xff\xfe\x00\x07hello" + data[scan:]  # a comment added later
-    result = read_provenance(decode(changed, DecodeConfig()))
-    assert result.findings == (
-        "Content Credentials say: created by Adobe Firefly (a camera capture)",
-        "The file was changed after its Content Credentials were signed",
-    )
-    assert result.score == 0.5
-
-
-def test_garbage_content_credentials_do_not_raise() -> None:
-    box = b"jumb" + struct.pack(">I", 25) + b"jumdc2pa" + bytes(12) + b"\x03c2pa\x00garbage"
-    payload = b"JP" + struct.pack(">HI", 1, 1) + struct.pack(">I", len(box) + 4) + box
-    data = jpeg(scene(1), 90)
-    data = data[:2] + b"\xff\xeb" + struct.pack(">H", len(payload) + 2) + payload + data[2:]
-    result = read_provenance(decode(data, DecodeConfig()))
-    assert result.findings == (
-        "The file carries Content Credentials, but they are invalid and cannot be read",
-    )
-    assert result.score == 0.5
-
-
-def manifest_store(*actions: dict, **manifest: object) -> dict:
-    assertion = {"label": "c2pa.actions.v2", "data": {"actions": list(actions)}}
-    return {
-        "active_manifest": "urn:1",
-        "manifests": {"urn:1": {"assertions": [assertion], **manifest}},
-        "validation_state": "Valid",
-    }
-
-
-def test_interpret_manifest_store() -> None:
-    placed = manifest_store(
-        {"action": "c2pa.opened"},
-        {"action": "c2pa.placed", "softwareAgent": {"name": "Adobe Photoshop", "version": "25"}},
-        claim_generator="Adobe_Photoshop/25.0 c2pa-rs/0.25",
-    )
-    assert [e.sentence for e in interpret_manifest_store(placed)] == [
-        "Content Credentials say: opened in Adobe Photoshop",
-        "Content Credentials say: another image placed into it with Adobe Photoshop",
-    ]
-    assert max(e.weight for e in interpret_manifest_store(placed)) == 1.0
-    edited = manifest_store({"action": "c2pa.color_adjustments"}, claim_generator="Lightroom")
-    assert interpret_manifest_store(edited)[0].weight < 0.3
-    bare = manifest_store(claim_generator_info=[{"name": "Leica M11-P"}])
-    assert [e.sentence for e in interpret_manifest_store(bare)] == [
-        "Content Credentials say: made by Leica M11-P"
-    ]
-
-
-@pytest.mark.parametrize(
-    "store",
-    [
-        {},
-        {"manifests": [], "active_manifest": 3},
-        {"active_manifest": "a", "manifests": {"a": {"assertions": [7, {"label": None}]}}},
-        {"active_manifest": "a", "manifests": {"a": {"assertions": [{"label": "c2pa.actions"}]}}},
-        manifest_store("junk", {"action": 5, "softwareAgent": ["x"], "digitalSourceType": 1}),
-        {**manifest_store(), "validation_state": "Invalid", "validation_status": "nonsense"},
-        {**manifest_store(), "validation_state": "Invalid", "validation_status": 5},
-        {"active_manifest": ["a"], "manifests": {"a": {}}},
-        {"active_manifest": "a", "manifests": {"a": {"assertions": 5}}},
-        {
-            "active_manifest": "a",
-            "manifests": {"a": {"assertions": [{"label": "c2pa.actions", "data": {"actions": 5}}]}},
-        },
-    ],
-)
-def test_interpret_manifest_store_survives_junk(store: dict) -> None:
-    for sentence, weight in interpret_manifest_store(store):
-        assert sentence and 0.0 <= weight <= 1.0

@@ -5,7 +5,7 @@ AI image generators leave in their files. A declaration can be stripped, so find
 means nothing; one that says "generated" or "composite" is taken at its word.
 
 Start from ``read_provenance`` below; each kind of declaration has its reader:
-``credentials`` (C2PA), ``source_types`` (IPTC in XMP) and ``generators`` (the text
+``credentials`` (C2PA, with ``chain`` and ``validation``), ``source_types`` (IPTC in XMP) and ``generators`` (the text
 generators leave).
 """
 
@@ -29,10 +29,15 @@ def read_provenance(image: DecodedImage) -> SignalResult:
     The score is the strongest declaration found: 1.0 when generation or compositing is
     declared (an IPTC source type such as trainedAlgorithmicMedia, a C2PA ``c2pa.placed``
     action, generator parameters or a generator's name where software records itself),
-    0.7 for declared removal of content, 0.5 for credentials that are present but invalid,
-    for algorithmic enhancement or digital art, 0.3 or less for ordinary edits, 0.1 for a
-    generator merely mentioned in a caption or comment, 0.0 for a declared camera
-    capture. ``None`` when the file declares nothing.
+    in Content Credentials by any manifest of the chain (a generator's picture opened and
+    signed again by another program is still generated), 0.7 for declared removal of
+    content, 0.5 for credentials that are broken or were signed before the file was
+    changed, for algorithmic enhancement or digital art, 0.3 or less for ordinary edits,
+    0.1 for a generator merely mentioned in a caption or comment, 0.0 for a declared
+    camera capture and for a signing certificate that has expired (reported, but it
+    changes neither what the credentials declare nor the pixels). ``None`` when the file
+    declares nothing. Findings come strongest first: the first is the one a short reply
+    shows.
     """
     xmp = xmp_text(image)
     evidence = [
@@ -42,8 +47,9 @@ def read_provenance(image: DecodedImage) -> SignalResult:
     ]
     if not evidence:
         return SignalResult(name="provenance")
+    evidence.sort(key=lambda found: found.weight, reverse=True)  # stable: ties keep order
     return SignalResult(
         name="provenance",
-        score=max(weight for _, weight in evidence),
+        score=evidence[0].weight,
         findings=tuple(dict.fromkeys(sentence for sentence, _ in evidence)),
     )

@@ -1,5 +1,6 @@
-"""Content Credentials: what an embedded C2PA manifest store declares, read offline with
-c2pa-python and trusted no further than its fields' types."""
+"""Content Credentials: what an embedded C2PA manifest store declares, through the whole
+chain of manifests (``chain``) and with its validation in words (``validation``), read
+offline with c2pa-python and trusted no further than its fields' types."""
 
 from __future__ import annotations
 
@@ -9,7 +10,10 @@ from typing import TYPE_CHECKING, Any
 
 import c2pa
 
+from model.signals.provenance.chain import Link, as_list, as_text, walk
+from model.signals.provenance.generators import GENERATORS
 from model.signals.provenance.source_types import SOURCE_TYPES, Evidence
+from model.signals.provenance.validation import INVALID, validation_evidence
 
 if TYPE_CHECKING:
     from model.image.decode import DecodedImage
@@ -24,23 +28,25 @@ _MIME = {
 # Read offline: never fetch a manifest or a certificate status from the network.
 _OFFLINE = {"verify": {"remote_manifest_fetch": False, "ocsp_fetch": False}}
 
-# C2PA actions: what to say, the preposition before the software, and a weight.
-# Placing another image in is compositing; colour and size changes are routine.
-_ACTIONS: dict[str, tuple[str, str, float]] = {
-    "c2pa.created": ("created", "by", 0.0),
-    "c2pa.opened": ("opened", "in", 0.0),
-    "c2pa.placed": ("another image placed into it", "with", 1.0),
-    "c2pa.removed": ("content removed", "with", 0.7),
-    "c2pa.drawing": ("drawn on", "with", 0.5),
-    "c2pa.edited": ("edited", "with", 0.3),
-    "c2pa.filtered": ("filtered", "with", 0.3),
-    "c2pa.color_adjustments": ("colours adjusted", "with", 0.1),
-    "c2pa.cropped": ("cropped", "with", 0.1),
-    "c2pa.resized": ("resized", "with", 0.1),
-    "c2pa.orientation": ("rotated", "with", 0.0),
+# C2PA actions: the verb before "was" or "had" (for an ingredient), what to say, the
+# preposition before the software, and a weight. Placing another image in is compositing;
+# colour and size changes are routine.
+_ACTIONS: dict[str, tuple[str, str, str, float]] = {
+    "c2pa.created": ("was", "created", "by", 0.0),
+    "c2pa.opened": ("was", "opened", "in", 0.0),
+    "c2pa.placed": ("had", "another image placed into it", "with", 1.0),
+    "c2pa.removed": ("had", "content removed", "with", 0.7),
+    "c2pa.drawing": ("was", "drawn on", "with", 0.5),
+    "c2pa.edited": ("was", "edited", "with", 0.3),
+    "c2pa.filtered": ("was", "filtered", "with", 0.3),
+    "c2pa.color_adjustments": ("had", "colours adjusted", "with", 0.1),
+    "c2pa.cropped": ("was", "cropped", "with", 0.1),
+    "c2pa.resized": ("was", "resized", "with", 0.1),
+    "c2pa.orientation": ("was", "rotated", "with", 0.0),
 }
+_CREATED, _OPENED = "c2pa.created", "c2pa.opened"
 _ACTION_LABELS = {"c2pa.actions", "c2pa.actions.v2"}
-_INVALID = 0.5
+_GENERATOR = " (an AI image generator)"
 
 
 def content_credentials(image: DecodedImage) -> list[Evidence]:
@@ -62,7 +68,7 @@ def content_credentials(image: DecodedImage) -> list[Evidence]:
         return [
             Evidence(
                 "The file carries Content Credentials, but they are invalid and cannot be read",
-                _INVALID,
+                INVALID,
             )
         ]
     return interpret_manifest_store(store)
@@ -71,66 +77,70 @@ def content_credentials(image: DecodedImage) -> list[Evidence]:
 def interpret_manifest_store(store: dict[str, Any]) -> list[Evidence]:
     """Evidence from a manifest store as ``c2pa.Reader.json()`` gives it.
 
-    Only the active manifest (the last one signed) speaks for the file. The store is
-    untrusted input, so every field is type-checked before use.
+    The active manifest (the last one signed) and every manifest its ingredients lead to
+    speak for the file: a picture a generator created and another program opened and
+    signed again is still generated. The store is untrusted input, so every field is
+    type-checked before use.
     """
-    manifests, label = store.get("manifests"), store.get("active_manifest")
-    active = (
-        manifests.get(label) if isinstance(manifests, dict) and isinstance(label, str) else None
-    )
-    if not isinstance(active, dict):
+    links = walk(store)
+    if not links:
+        return [Evidence("The file carries Content Credentials without a usable manifest", INVALID)]
+    found = [evidence for link in links for evidence in _declarations(link)]
+    return found + validation_evidence(store, links)
+
+
+def _declarations(link: Link) -> list[Evidence]:
+    """What one manifest says was done, as sentences about what it speaks of. An
+    ingredient's "opened" only repeats that there was an earlier version, so it is left out."""
+    generator = _generator_name(link.manifest)
+    actions = _actions(link.manifest)
+    if actions:
         return [
-            Evidence("The file carries Content Credentials without a usable manifest", _INVALID)
+            _describe(action, generator, link.subject)
+            for action in actions
+            if not link.subject or action.get("action") != _OPENED
         ]
-    generator = _generator_name(active)
-    found = [_describe(action, generator) for action in _actions(active)]
-    if not found:
-        made_with = f" by {generator}" if generator else ""
-        found.append(Evidence(f"Content Credentials say: made{made_with}", 0.0))
-    if store.get("validation_state") == "Invalid":
-        found.append(Evidence(_invalid_sentence(store.get("validation_status")), _INVALID))
-    return found
-
-
-def _invalid_sentence(statuses: Any) -> str:
-    """Why validation failed. Every signer is "untrusted" here (no trust list is loaded
-    offline), so that code says nothing about this file and is left out."""
-    codes = [str(s.get("code")) for s in _list(statuses) if isinstance(s, dict) and s.get("code")]
-    codes = [code for code in codes if code != "signingCredential.untrusted"]
-    if any(code.endswith(".mismatch") for code in codes):
-        return "The file was changed after its Content Credentials were signed"
-    return f"The Content Credentials fail validation ({', '.join(codes) or 'no reason given'})"
+    if link.subject and not generator:
+        return []
+    said = f"{link.subject} was made" if link.subject else "made"
+    sentence = f"Content Credentials say: {said}" + (f" by {generator}" if generator else "")
+    if GENERATORS.search(generator):
+        return [Evidence(sentence + _GENERATOR, 1.0)]
+    return [Evidence(sentence, 0.0)]
 
 
 def _actions(manifest: dict[str, Any]) -> list[dict[str, Any]]:
     actions = []
-    for assertion in _list(manifest.get("assertions")):
+    for assertion in as_list(manifest.get("assertions")):
         if not isinstance(assertion, dict):
             continue
         label = str(assertion.get("label", "")).split("__")[0]  # "__1": a repeated assertion
         data = assertion.get("data")
         if label in _ACTION_LABELS and isinstance(data, dict):
-            actions += [a for a in _list(data.get("actions")) if isinstance(a, dict)]
+            actions += [a for a in as_list(data.get("actions")) if isinstance(a, dict)]
     return actions
 
 
-def _list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else []
-
-
-def _describe(action: dict[str, Any], generator: str) -> Evidence:
-    """One action as a sentence: 'Content Credentials say: created by X (AI generated)'."""
+def _describe(action: dict[str, Any], generator: str, subject: str) -> Evidence:
+    """One action as a sentence: 'Content Credentials say: created by X (AI generated)', or
+    of an ingredient, 'Content Credentials say: an earlier version was created by X (...)'.
+    A generator named as the software that created the picture counts as a declared AI
+    source type would."""
     name = str(action.get("action", "changed"))
-    verb, preposition, weight = _ACTIONS.get(
-        name, (name.removeprefix("c2pa.").replace("_", " "), "with", 0.2)
+    auxiliary, verb, preposition, weight = _ACTIONS.get(
+        name, ("was", name.removeprefix("c2pa.").replace("_", " "), "with", 0.2)
     )
     agent = _agent_name(action.get("softwareAgent")) or generator
-    sentence = f"Content Credentials say: {verb}" + (f" {preposition} {agent}" if agent else "")
+    said = f"{subject} {auxiliary} {verb}" if subject else verb
+    sentence = f"Content Credentials say: {said}" + (f" {preposition} {agent}" if agent else "")
     source = str(action.get("digitalSourceType", "")).rstrip("/").rsplit("/", 1)[-1]
     if source in SOURCE_TYPES:
         phrase, source_weight = SOURCE_TYPES[source]
         sentence += f" ({phrase})"
         weight = max(weight, source_weight)
+    elif name == _CREATED and GENERATORS.search(agent):
+        sentence += _GENERATOR
+        weight = 1.0
     return Evidence(sentence, weight)
 
 
@@ -148,6 +158,4 @@ def _generator_name(manifest: dict[str, Any]) -> str:
 
 
 def _agent_name(agent: Any) -> str:
-    if isinstance(agent, dict):
-        agent = agent.get("name")
-    return agent.strip() if isinstance(agent, str) else ""
+    return as_text(agent.get("name") if isinstance(agent, dict) else agent)

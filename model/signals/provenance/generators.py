@@ -26,7 +26,7 @@ GENERATORS = re.compile(
     r"\b(?:midjourney|dall[-·. ]?e(?: ?[23])?|stable[ -]?diffusion|sdxl|novelai|adobe firefly"
     r"|imagen ?[2-4]|ideogram|leonardo\.ai|dreamstudio|craiyon|nightcafe|artbreeder|comfyui"
     r"|automatic1111|invokeai|fooocus|flux\.1|black forest labs|kandinsky|bing image creator"
-    r"|gpt-image)\b",
+    r"|gpt-image|gpt-4o)\b",
     re.IGNORECASE,
 )
 # Stable Diffusion web UI parameters: "Steps: N", later "Sampler: " or "Seed: ". Searched in
