@@ -1,10 +1,12 @@
 """Safe decoding of untrusted image bytes into the pixels and metadata every analyser reads.
 
 The bytes come from strangers, so the format is named by its magic bytes alone, Pillow may use
-only the six plugins we accept, the declared size is checked before any pixel is decoded, and
+only the eight plugins we accept, the declared size is checked before any pixel is decoded, and
 every failure leaves as one of the typed errors of ``model.errors``, never as Pillow's own.
 Pixels stay in stored orientation because the JPEG 8x8 block grid lives there; ``orient``
-turns anything computed on them upright for display.
+turns anything computed on them upright for display. HEIC is the exception: its orientation
+lives in its container, and libheif turns the pixels upright as it decodes them (pillow-heif
+then sets the EXIF tag to 1, so that nothing turns them twice): they come with orientation 1.
 """
 
 from __future__ import annotations
@@ -19,13 +21,19 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import pillow_heif
 from PIL import ExifTags, Image, JpegImagePlugin, UnidentifiedImageError
 
 from model import errors
 from model.config import DecodeConfig
-from model.image import limits
+from model.image import iso, limits, modes
 
-_SUPPORTED = "JPEG, PNG, WebP, GIF, BMP or TIFF"
+# HEIC through pillow-heif, registered here so that it serves only this decoder (Pillow reads
+# AVIF itself). Only the picture is read: thumbnails, depth maps and auxiliary pictures stay
+# unread, and no smaller thumbnail may stand in for the picture.
+pillow_heif.register_heif_opener(thumbnails=False, depth_images=False, aux_images=False)
+
+_SUPPORTED = "JPEG, PNG, WebP, GIF, BMP, TIFF, AVIF or HEIC"
 _MAGIC = {
     "JPEG": (b"\xff\xd8\xff",),
     "PNG": (b"\x89PNG\r\n\x1a\n",),
@@ -42,9 +50,6 @@ _LOOKALIKES = {
 # How complete files end: a failed decode that ran out of bytes without one was cut short.
 _ENDINGS = {"JPEG": b"\xff\xd9", "PNG": b"IEND\xaeB`\x82", "GIF": b"\x00;"}
 _SUBSAMPLING = {0: "4:4:4", 1: "4:2:2", 2: "4:2:0"}
-# Grey deeper than 8 bits: Pillow's own conversion clips it, so numpy scales it instead.
-_HIGH_DEPTH = {"I;16", "I;16L", "I;16B", "I;16N", "I", "F"}
-_ALPHA = {"RGBA", "RGBa", "LA", "PA"}
 # EXIF orientation as a left-right mirror followed by quarter turns counter-clockwise.
 _MIRRORED = {2, 4, 5, 7}
 _TURNS = {3: 2, 4: 2, 5: 1, 6: 3, 7: 3, 8: 1}
@@ -52,7 +57,7 @@ _INVERSE = {6: 8, 8: 6}  # the other orientations undo themselves
 # Formats whose XMP packet Pillow reads into info["xmp"]; in the others it is searched for
 # in the raw bytes, between these tags (with bytes.find: a lazy regex took quadratic time
 # on bytes repeating the opening tag without a closing one).
-_PILLOW_XMP = {"JPEG", "PNG", "WEBP"}
+_PILLOW_XMP = {"JPEG", "PNG", "WEBP", "AVIF", "HEIF"}
 # A PNG's XMP text chunk: Pillow keeps an iTXt packet under this key as well as "xmp".
 _PNG_XMP = "XML:com.adobe.xmp"
 _XMP_OPEN, _XMP_CLOSE = b"<x:xmpmeta", b"</x:xmpmeta>"
@@ -100,6 +105,8 @@ def sniff_format(data: bytes) -> str:
             return name
     if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
         return "WEBP"
+    if iso_format := iso.format_named(data):
+        return iso_format
     kind = _lookalike(data)
     if kind:
         raise errors.UnsupportedFormat(f"The file looks like {kind}, not an image in {_SUPPORTED}.")
@@ -113,8 +120,8 @@ def _lookalike(data: bytes) -> str | None:
     for kind, magics in _LOOKALIKES.items():
         if data.startswith(magics):
             return kind
-    if data[4:8] == b"ftyp":  # ISO media: what phones save as HEIC, or AVIF, or a video
-        return "a HEIC or AVIF photo (or another ISO media file)"
+    if data[4:8] == b"ftyp":  # ISO media of another codec than AVIF's or HEIC's
+        return "a video or another ISO media file"
     try:  # an incremental decoder, because the 512-byte cut may split a character
         text = codecs.getincrementaldecoder("utf-8")().decode(data[:512]).lstrip("\ufeff \t\r\n")
     except UnicodeDecodeError:
@@ -133,6 +140,8 @@ def decode(data: bytes, config: DecodeConfig) -> DecodedImage:
     """Decode untrusted bytes once; raise an ``ImageError`` subclass for anything unusable."""
     fmt = sniff_format(data)
     limits.check_bytes(data, fmt, config)
+    if fmt in iso.FORMATS and iso.cut_inside(data) == b"mdat":
+        raise _cut_short(fmt)  # libheif decodes a HEIC cut short there as if it were whole
     stream = io.BytesIO(data)
     try:
         # Pillow warns about what it skips in hostile files (bad EXIF tags, odd palettes);
@@ -151,7 +160,7 @@ def decode(data: bytes, config: DecodeConfig) -> DecodedImage:
             orientation = _orientation(exif)
             image.load()
             info = {**_bounded_text(_with_xmp(image.info, fmt, data), config), "mode": image.mode}
-            array = np.asarray(_normalise(image))
+            array = np.asarray(modes.normalised(image))
     except errors.ImageError:
         raise
     except Exception as error:  # Pillow's plugins raise many types on hostile bytes
@@ -166,7 +175,7 @@ def decode(data: bytes, config: DecodeConfig) -> DecodedImage:
         # pixels and orientation mean the same for every format.
         array = _oriented(array, _INVERSE.get(orientation, orientation))
         exif[ExifTags.Base.Orientation] = orientation
-    pixels = _to_rgb8(array)
+    pixels = modes.rgb8(array)
     pixels.setflags(write=False)  # one array shared by every analyser: none may change it
     return DecodedImage(pixels, fmt, orientation, exif, quantization, info, data)
 
@@ -179,9 +188,13 @@ def _failure(error: Exception, fmt: str, ran_out: bool, config: DecodeConfig) ->
             f"{config.max_pixels:,} are accepted here ({str(error).rstrip('.')})."
         )
     if ran_out:
-        return errors.TruncatedImage(f"The {fmt} file is cut short: its data stops part-way.")
+        return _cut_short(fmt)
     reason = "its header is invalid" if isinstance(error, UnidentifiedImageError) else error
     return errors.CorruptImage(f"The {fmt} file is damaged and cannot be decoded ({reason}).")
+
+
+def _cut_short(fmt: str) -> errors.TruncatedImage:
+    return errors.TruncatedImage(f"The {fmt} file is cut short: its data stops part-way.")
 
 
 def _read_exif(image: Image.Image, config: DecodeConfig) -> Image.Exif:
@@ -257,38 +270,7 @@ def _ran_out(data: bytes, stream: io.BytesIO, fmt: str) -> bool:
     """Whether decoding failed because the bytes stop before the file's own structure does."""
     if fmt == "WEBP":  # Pillow reads WebP whole, but its RIFF header says how long it should be
         return int.from_bytes(data[4:8], "little") + 8 > len(data)
+    if fmt in iso.FORMATS:  # so are these, but each box says how long it is
+        return iso.cut_inside(data) is not None
     ending = _ENDINGS.get(fmt)
     return stream.tell() >= len(data) and not (ending and data.endswith(ending))
-
-
-def _normalise(image: Image.Image) -> Image.Image:
-    """The image in RGB, RGBA, or a high-depth grey mode left for numpy to scale."""
-    if image.mode in _HIGH_DEPTH:
-        return image
-    if image.mode in _ALPHA or "transparency" in image.info:
-        return image.convert("RGBA")
-    return image if image.mode == "RGB" else image.convert("RGB")
-
-
-def _to_rgb8(array: np.ndarray) -> np.ndarray:
-    if array.dtype != np.uint8:
-        array = _scale_to_uint8(array)
-    if array.ndim == 2:
-        return np.repeat(array[:, :, None], 3, axis=2)
-    if array.shape[2] == 4:  # transparent areas as most viewers show them: on white
-        alpha = array[:, :, 3:].astype(np.uint16)
-        rgb = array[:, :, :3].astype(np.uint16)
-        return ((rgb * alpha + 255 * (255 - alpha) + 127) // 255).astype(np.uint8)
-    return array
-
-
-def _scale_to_uint8(values: np.ndarray) -> np.ndarray:
-    """Deep grey to 0..255 by its nominal range (16 bits or [0, 1]), else by its own range."""
-    with np.errstate(invalid="ignore"):  # hostile floats may hold signalling NaNs
-        floats = np.nan_to_num(values.astype(np.float64), nan=0.0, posinf=0.0, neginf=0.0)
-    low, high = float(floats.min()), float(floats.max())
-    nominal = 1.0 if values.dtype.kind == "f" else 65535.0
-    if low >= 0 and high <= nominal:
-        low, high = 0.0, nominal
-    scale = 255.0 / (high - low) if high > low else 0.0
-    return np.rint((floats - low) * scale).clip(0, 255).astype(np.uint8)

@@ -15,6 +15,7 @@ from PIL import Image, JpegImagePlugin
 
 from model import errors
 from model.config import DecodeConfig
+from model.image import iso
 
 # TIFF field types of whole numbers (SHORT, LONG, LONG8) and their struct codes.
 _TIFF_NUMBERS = {3: "H", 4: "I", 16: "Q"}
@@ -36,6 +37,8 @@ def check_bytes(data: bytes, fmt: str, config: DecodeConfig) -> None:
         _check_header(data, config)
     if fmt == "TIFF":
         _check_tiles(data)
+    if fmt in iso.FORMATS:
+        _check_iso(data, fmt, config)
 
 
 def check_opened(image: Image.Image, config: DecodeConfig) -> None:
@@ -53,6 +56,25 @@ def _check_size(size: tuple[int, int], config: DecodeConfig) -> None:
         raise errors.ImageTooLarge(
             f"The image is {width}x{height} ({width * height:,} pixels); "
             f"at most {config.max_pixels:,} pixels are accepted."
+        )
+
+
+def _check_iso(data: bytes, fmt: str, config: DecodeConfig) -> None:
+    """Refuses an AVIF or HEIC any of whose pictures declares more than ``max_pixels``, before
+    libavif or libheif parse it (libavif takes a size past its own limit for a broken header),
+    and an AVIF of more EXIF than ``max_exif_bytes``: Pillow reads it whole as it opens the
+    file, and writes it anew where the container's orientation differs from its tag (4.8 MB
+    of rationals took 5 s)."""
+    meta = iso.metadata(data, config.max_iso_boxes)
+    if meta is None:
+        return  # no picture described: the library says what is wrong
+    for size in iso.declared_sizes(data, meta, config.max_iso_boxes):
+        _check_size(size, config)
+    exif = iso.exif_bytes(data, meta, config.max_iso_boxes) if fmt == "AVIF" else 0
+    if exif > config.max_exif_bytes:
+        raise errors.ImageTooLarge(
+            f"The AVIF carries {exif:,} bytes of EXIF; at most {config.max_exif_bytes:,} are "
+            "read (a camera writes at most 64 KB)."
         )
 
 
