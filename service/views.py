@@ -28,6 +28,8 @@ _IMAGE_TYPES = {
     "BMP": "image/bmp",
     "TIFF": "image/tiff",
     "WEBP": "image/webp",
+    "AVIF": "image/avif",
+    "HEIF": "image/heic",  # HEIF of HEVC pictures, the only kind read
 }
 # A result never changes once stored (its id is the image's hash).
 _IMMUTABLE = {"Cache-Control": "public, max-age=86400, immutable"}
