@@ -2,11 +2,18 @@
 
 import { serviceLink } from "./urls.js";
 
+// Colour and badge glyph per band. The words a person reads come from the verdict itself
+// (its `label`, written once by the model); `label` here serves only verdicts from a service
+// older than that field.
 export const BANDS = {
   likely_manipulated: { label: "Likely manipulated", color: "#b3261e", badge: "!" },
   inconclusive: { label: "Inconclusive", color: "#9a5b00", badge: "?" },
   no_evidence: { label: "No evidence of manipulation", color: "#1e6b35", badge: "ok" },
 };
+// A generated picture reads "AI" on the badge, an edited photo keeps its band's "!": both
+// are likely_manipulated (one colour, one confidence), but they are different claims, and
+// the badge is what a person sees without opening anything.
+export const KIND_BADGES = { ai_generated: "AI" };
 
 // Whether a successful answer is a FakeCheck verdict: one of its bands and a score in [0, 1].
 // Anything else answering 200 (a catch-all web app, a captive portal) is no verdict.
@@ -15,15 +22,16 @@ export function isVerdict(body) {
   return Object.hasOwn(BANDS, body?.verdict ?? "") && typeof score === "number" && score >= 0 && score <= 1;
 }
 
-// Everything the overlay and the popup show of one verdict (checked by isVerdict).
+// Everything the overlay, the badge and the popup show of one verdict (checked by isVerdict).
 export function describe(verdict, serviceUrl) {
   const band = BANDS[verdict.verdict];
   const reasons = Array.isArray(verdict.reasons) ? verdict.reasons : [];
+  const label = typeof verdict.label === "string" && verdict.label ? verdict.label : band.label;
   return {
     band: verdict.verdict,
-    label: band.label,
+    label,
     color: band.color,
-    badge: band.badge,
+    badge: Object.hasOwn(KIND_BADGES, verdict.kind ?? "") ? KIND_BADGES[verdict.kind] : band.badge,
     score: verdict.score.toFixed(2),
     reason: reasons[0] ?? "Nothing stood out.",
     reportUrl: serviceLink(serviceUrl, verdict.report_url),

@@ -1,4 +1,4 @@
-// The popup: recent checks (thumbnail, band, report link) and checking a local file.
+// The popup: recent checks (thumbnail, verdict, report link) and checking a local file.
 
 import { addRecent, getRecent } from "../lib/recent.js";
 import { analyze } from "../lib/service.js";

@@ -1,13 +1,15 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { BANDS, describe, errorMessage, isVerdict } from "../lib/format.js";
+import { BANDS, KIND_BADGES, describe, errorMessage, isVerdict } from "../lib/format.js";
 
 const SERVICE = "http://127.0.0.1:8080";
 const sha = "b".repeat(64);
 const verdict = {
   id: sha,
   verdict: "likely_manipulated",
+  kind: "edited",
+  label: "Likely edited",
   score: 0.9312,
   reasons: ["A region near the bottom right appears copied to the top left", "second"],
   report_url: `/results/${sha}`,
@@ -15,20 +17,40 @@ const verdict = {
   ela_url: `/v1/results/${sha}/ela.png`,
 };
 
-test("a verdict becomes label, colour, score, main reason and absolute links", () => {
+test("a verdict becomes its own label, colour, badge, score, main reason and absolute links", () => {
   const view = describe(verdict, SERVICE);
-  assert.equal(view.label, "Likely manipulated");
+  assert.equal(view.label, "Likely edited");
   assert.equal(view.color, BANDS.likely_manipulated.color);
+  assert.equal(view.badge, "!");
   assert.equal(view.score, "0.93");
   assert.equal(view.reason, verdict.reasons[0]);
   assert.equal(view.reportUrl, `${SERVICE}/results/${sha}`);
   assert.equal(view.heatmapUrl, `${SERVICE}/v1/results/${sha}/heatmap.png`);
   assert.equal(view.elaUrl, `${SERVICE}/v1/results/${sha}/ela.png`);
+
+  // A service older than label and kind: its band's words and glyph.
+  const { kind, label, ...older } = verdict;
+  assert.equal(describe(older, SERVICE).label, BANDS.likely_manipulated.label);
+  assert.equal(describe(older, SERVICE).badge, "!");
+  // Nor does a malformed label or kind leak through.
+  const odd = describe({ ...verdict, label: 7, kind: "toString" }, SERVICE);
+  assert.equal(odd.label, BANDS.likely_manipulated.label);
+  assert.equal(odd.badge, "!");
+});
+
+test("an AI-generated verdict says so in words and on the badge, in its band's colour", () => {
+  const view = describe({ ...verdict, kind: "ai_generated", label: "Likely AI-generated" }, SERVICE);
+  assert.equal(view.label, "Likely AI-generated");
+  assert.equal(view.badge, KIND_BADGES.ai_generated);
+  assert.notEqual(view.badge, BANDS.likely_manipulated.badge);
+  assert.equal(view.color, BANDS.likely_manipulated.color);
 });
 
 test("no reasons and no_evidence still read well; every band has its own colour", () => {
-  const view = describe({ ...verdict, verdict: "no_evidence", score: 0.05, reasons: [] }, SERVICE);
+  const answer = { ...verdict, verdict: "no_evidence", kind: null, label: "No evidence of manipulation" };
+  const view = describe({ ...answer, score: 0.05, reasons: [] }, SERVICE);
   assert.equal(view.label, "No evidence of manipulation");
+  assert.equal(view.badge, "ok");
   assert.equal(view.reason, "Nothing stood out.");
   assert.equal(new Set(Object.values(BANDS).map((band) => band.color)).size, 3);
 });
