@@ -19,7 +19,7 @@ from service.analysis import Analyzer
 from service.config import ServiceConfig
 from service.fetch import Fetcher
 from service.metrics import create_metrics
-from service.middlewares import check_access, decode_body, handle_errors, observe
+from service.middlewares import check_access, check_expect, decode_body, handle_errors, observe
 from service.routes import setup_routes
 from service.store import Store
 
@@ -31,7 +31,7 @@ def create_app(
     resolver: AbstractResolver | None = None,
 ) -> web.Application:
     app = web.Application(
-        middlewares=[observe, handle_errors, check_access, decode_body],
+        middlewares=[observe, handle_errors, check_expect, check_access, decode_body],
         client_max_size=config.max_body_bytes,
         # Bodies are inflated by the decode_body middleware, which can answer in JSON.
         handler_args={"auto_decompress": False},

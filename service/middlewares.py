@@ -1,5 +1,6 @@
 """What every request goes through: an id, a log line and metrics; access checks; and the
-one place any failure becomes the ``{"error": ...}`` body."""
+one place any failure becomes the ``{"error": ...}`` body. Also the routes' answer to an
+``Expect`` header, which aiohttp asks for before any middleware runs."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import re
 import time
 import uuid
 
-from aiohttp import hdrs, web
+from aiohttp import HttpVersion11, hdrs, web
 from aiohttp.typedefs import Handler
 
 from service import errors, typedefs
@@ -98,4 +99,25 @@ async def decode_body(request: web.Request, handler: Handler) -> web.StreamRespo
     async with body_deadline(config.body_timeout_s):
         sent = await read_capped(request.content.read, config.max_body_bytes, "request body")
     request[typedefs.BODY] = inflated(sent, encoding, config.max_body_bytes, request.protocol)
+    return await handler(request)
+
+
+async def expect_continue(request: web.Request) -> None:
+    """Every route's ``expect_handler``: says "100 Continue" to a client that waits for it
+    and leaves any other expectation to ``check_expect``. aiohttp's own handler refuses those
+    itself, before the middlewares, as a text/plain 417 without a request id."""
+    expected = request.headers.get(hdrs.EXPECT, "").lower()
+    if request.version == HttpVersion11 and expected == "100-continue":
+        await request.writer.write(b"HTTP/1.1 100 Continue\r\n\r\n")
+        request.writer.output_size = 0  # the interim answer is not the response's start
+
+
+@web.middleware
+async def check_expect(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Refuses an ``Expect`` the service cannot meet (any but 100-continue), as HTTP says."""
+    expected = request.headers.get(hdrs.EXPECT)
+    if expected is not None and expected.lower() != "100-continue":
+        raise errors.ApiError(
+            417, "expectation_failed", f"The expectation {expected!r} cannot be met here."
+        )
     return await handler(request)

@@ -6,11 +6,13 @@ The pages hold no data; their script asks the JSON API and writes what it gets w
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 from aiohttp import web
 
 from service import typedefs
+from service.errors import ApiError
 from service.views import is_result_id
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -42,3 +44,22 @@ async def report(request: web.Request) -> web.Response:
     if not is_result_id(key) or await request.app[typedefs.STORE].latest(key) is None:
         return _page("missing.html", 404)
     return _page("report.html")
+
+
+async def static(request: web.Request) -> web.FileResponse:
+    """A file of the static folder, found by its name among the folder's files.
+
+    aiohttp's own static route asks the file system about any name it is sent, and a name
+    longer than the file system allows left it as an OSError (a 500). The folder holds a
+    few flat files, so names are looked up among them and nothing else reaches the disk."""
+    name = request.match_info["name"]
+    if not name:
+        raise ApiError(403, "forbidden", "The static folder is not listed.")
+    if name not in _static_names():
+        raise ApiError(404, "not_found", "No such static file.")
+    return web.FileResponse(STATIC_DIR / name)
+
+
+@functools.cache
+def _static_names() -> frozenset[str]:
+    return frozenset(path.name for path in STATIC_DIR.iterdir() if path.is_file())

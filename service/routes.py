@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from aiohttp import web
 
 from service import pages, views
+from service.middlewares import expect_continue
 
 
 def setup_routes(app: web.Application) -> None:
-    app.router.add_post("/v1/analyze", views.analyze)
-    app.router.add_get("/v1/results/{id}", views.result)
-    app.router.add_get("/v1/results/{id}/{name:heatmap\\.png|ela\\.png}", views.picture)
-    app.router.add_get("/v1/results/{id}/image", views.image)
-    app.router.add_post("/v1/results/{id}/feedback", views.feedback)
-    app.router.add_get("/results/{id}", pages.report)
-    app.router.add_get("/", pages.upload)
-    app.router.add_static("/static", pages.STATIC_DIR)
-    app.router.add_get("/healthz", views.healthz)
-    app.router.add_get("/metrics", views.metrics)
-    app.router.add_get("/openapi.json", views.openapi)
+    # Every route answers Expect headers through the middlewares (see expect_continue).
+    get = partial(app.router.add_get, expect_handler=expect_continue)
+    post = partial(app.router.add_post, expect_handler=expect_continue)
+    post("/v1/analyze", views.analyze)
+    get("/v1/results/{id}", views.result)
+    get("/v1/results/{id}/{name:heatmap\\.png|ela\\.png}", views.picture)
+    get("/v1/results/{id}/image", views.image)
+    post("/v1/results/{id}/feedback", views.feedback)
+    get("/results/{id}", pages.report)
+    get("/", pages.upload)
+    get("/static/{name:.*}", pages.static)
+    get("/healthz", views.healthz)
+    get("/metrics", views.metrics)
+    get("/openapi.json", views.openapi)

@@ -97,6 +97,10 @@ def _check_tiles(data: bytes) -> None:
 
     try:
         (start,) = struct.unpack_from(order + ("Q" if big else "I"), data, 8 if big else 4)
+        if start >= len(data):
+            # A directory past the end of the file (a BigTIFF's 64-bit offset may exceed
+            # what struct can even address): nothing to count, and Pillow says what is wrong.
+            return
         (count,) = struct.unpack_from(order + ("Q" if big else "H"), data, start)
         first = start + (8 if big else 2)
         size = struct.calcsize(entry_format)

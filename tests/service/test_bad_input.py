@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import io
 import logging
+import random
 import struct
 import zlib
 
@@ -52,6 +53,13 @@ CASES = {
     "decompression bomb": (_bomb_png(50_000, 50_000), "image/png", 413, "image_too_large"),
     "huge dimensions": (_huge_jpeg_header(), "image/jpeg", 413, "image_too_large"),
     "body of an unknown type": (b"x", "text/plain", 415, "unsupported_media_type"),
+    # Its first directory lies at a 64-bit offset past the end, beyond what struct addresses.
+    "BigTIFF of random bytes": (
+        b"II+\x00" + random.Random(0).randbytes(20_000),
+        "image/tiff",
+        422,
+        "truncated_image",
+    ),
 }
 
 
