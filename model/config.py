@@ -19,6 +19,19 @@ class DecodeConfig:
     # Above this many pixels an image is refused before its pixels are decoded
     # (decompression bombs declare huge sizes in a few bytes).
     max_pixels: int = 60_000_000
+    # Pillow's decoded picture (width x height x bands x bytes per sample of the mode it
+    # decodes to) may take at most this much. 60 M pixels of RGBA or float take 240 MB.
+    max_decoded_bytes: int = 256 * 1024 * 1024
+    # Pixels converted to 8-bit RGB at a time. Whole pictures made a copy in every
+    # intermediate type: a 60 M pixel RGBA PNG took 1.8 GB to become 180 MB of RGB.
+    tile_pixels: int = 1024 * 1024
+    # What analysing an image holds per pixel beyond Pillow's decoded picture: its 8-bit RGB
+    # (3 bytes) and the signals' full-size grey copies. With the decoded size, this is the
+    # footprint the service admits against its memory budget. Measured over the idle
+    # detector: a 60 M pixel 16-bit RGBA PNG or float TIFF 424 MB (7.1 bytes a pixel, 4 of
+    # them Pillow's), a 1 x 60 M RGB PNG 586 MB (Pillow buffers two of its 180 MB rows);
+    # 4 + 6 bytes a pixel covers both.
+    working_bytes_per_pixel: float = 6.0
     # A progressive JPEG has about 10 scans; the decoder visits every block in each, so a
     # 1 MB file of 10,000 empty scans took 43 s. More than this is refused.
     max_jpeg_scans: int = 100

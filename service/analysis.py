@@ -1,4 +1,5 @@
-"""From image bytes to a stored verdict: look in the store, else batch through the detector.
+"""From image bytes to a stored verdict: look in the store, else batch through the detector,
+once the image's memory footprint (estimated from its header) has room in the budget.
 
 The detector loads in the background so the service answers (``/healthz``, stored results)
 while it loads. The same image asked for twice at once is analysed once: the second request
@@ -14,8 +15,10 @@ from dataclasses import replace
 
 from model import Detector
 from model.errors import ImageError, ModelError
+from model.image.decode import footprint
 from model.verdict import image_id
 from service.batcher import Batcher, Overloaded
+from service.budget import MemoryBudget, OverBudget
 from service.config import ServiceConfig
 from service.errors import from_image_error, unavailable
 from service.metrics import Metrics
@@ -24,6 +27,7 @@ from service.store import Result, Store, Stored
 log = logging.getLogger(__name__)
 _RETRY_LOADING_S = 5
 _RETRY_OVERLOADED_S = 1
+_RETRY_OVER_BUDGET_S = 5  # about the time a 60 M pixel image takes
 
 
 def render(detector: Detector, items: Sequence[bytes]) -> list[Result | ImageError]:
@@ -44,6 +48,8 @@ class Analyzer:
         self._batcher: Batcher[Result | ImageError] | None = None
         self._model: dict[str, str] | None = None
         self._pending: dict[str, asyncio.Future[Result]] = {}
+        self._decode_config = config.detector_config().decode
+        self._budget = MemoryBudget(config.memory_budget_mb * 1024 * 1024, config.memory_wait_s)
         self.load_error: str | None = None
 
     @property
@@ -108,11 +114,17 @@ class Analyzer:
 
     async def _analyze_new(self, data: bytes) -> Result:
         assert self._batcher is not None
+        cost = await asyncio.to_thread(footprint, data, self._decode_config)
         try:
-            outcome = await self._batcher.submit(data)
+            async with self._budget.reserve(cost):
+                outcome = await self._batcher.submit(data)
         except Overloaded:
             raise unavailable(
                 "Too many images are waiting; try again.", _RETRY_OVERLOADED_S
+            ) from None
+        except OverBudget:
+            raise unavailable(
+                "Too many large images are being analysed; try again.", _RETRY_OVER_BUDGET_S
             ) from None
         if isinstance(outcome, ImageError):
             raise from_image_error(outcome)

@@ -78,6 +78,17 @@ class ServiceConfig:
     workers: int = field(
         default=3, metadata={"help": "Detector threads (batches analysed at the same time)."}
     )
+    # Analysing an image holds about 10 bytes per pixel (model/config.py, DecodeConfig):
+    # 600 MB for a 60 M pixel one, whose file may weigh 100 KB. With 1 GB, such images run
+    # one at a time beside dozens of photos, and the service (650 MB idle) stays under 2 GB.
+    memory_budget_mb: int = field(
+        default=1024,
+        metadata={"help": "Memory for images being analysed at once, beyond the idle service."},
+    )
+    memory_wait_s: float = field(
+        default=30.0,
+        metadata={"help": "Longest an image waits for room in the memory budget (then 503)."},
+    )
     fetch_timeout_s: float = field(
         default=10.0, metadata={"help": "Whole time allowed to fetch an image URL."}
     )
@@ -127,13 +138,20 @@ def _check(config: ServiceConfig) -> None:
         "batch_max_size",
         "queue_max",
         "workers",
+        "memory_budget_mb",
     )
     for name in positive:
         if getattr(config, name) < 1:
             raise ConfigError(f"setting {name} must be at least 1")
     if config.body_timeout_s <= 0:
         raise ConfigError("setting body_timeout_s must be more than 0")
-    for name in ("rate_per_second", "batch_max_wait_ms", "fetch_timeout_s", "fetch_max_redirects"):
+    for name in (
+        "rate_per_second",
+        "batch_max_wait_ms",
+        "fetch_timeout_s",
+        "fetch_max_redirects",
+        "memory_wait_s",
+    ):
         if getattr(config, name) < 0:
             raise ConfigError(f"setting {name} must not be negative")
     if config.rate_per_second and config.rate_burst < 1:

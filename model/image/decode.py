@@ -160,7 +160,7 @@ def decode(data: bytes, config: DecodeConfig) -> DecodedImage:
             orientation = _orientation(exif)
             image.load()
             info = {**_bounded_text(_with_xmp(image.info, fmt, data), config), "mode": image.mode}
-            array = np.asarray(modes.normalised(image))
+            pixels = modes.rgb8(image, config.tile_pixels)
     except errors.ImageError:
         raise
     except Exception as error:  # Pillow's plugins raise many types on hostile bytes
@@ -170,14 +170,32 @@ def decode(data: bytes, config: DecodeConfig) -> DecodedImage:
         quantization = {table: tuple(values) for table, values in image.quantization.items()}
         if sampling := _SUBSAMPLING.get(JpegImagePlugin.get_sampling(image)):
             info["subsampling"] = sampling
+    image.close()  # Pillow's copy of the pixels (up to 4 bytes each) is not needed again
     if orientation != 1 and ExifTags.Base.Orientation not in exif:
         # Pillow's TIFF loader turns the pixels upright and drops the tag; undo both, so that
         # pixels and orientation mean the same for every format.
-        array = _oriented(array, _INVERSE.get(orientation, orientation))
+        pixels = _oriented(pixels, _INVERSE.get(orientation, orientation))
         exif[ExifTags.Base.Orientation] = orientation
-    pixels = modes.rgb8(array)
     pixels.setflags(write=False)  # one array shared by every analyser: none may change it
     return DecodedImage(pixels, fmt, orientation, exif, quantization, info, data)
+
+
+def footprint(data: bytes, config: DecodeConfig) -> int:
+    """The bytes analysing ``data`` holds at its peak, estimated from the header alone (in
+    milliseconds, before any pixel is decoded): what the service admits against its memory
+    budget. A file refused before its pixels are decoded costs about its own size."""
+    try:
+        fmt = sniff_format(data)
+        limits.check_bytes(data, fmt, config)
+        # Without decode()'s warning filters: their lock is held through whole decodes.
+        # Any warning or error here is met again by decode(), which names it.
+        image = Image.open(io.BytesIO(data), formats=[fmt])
+        limits.check_opened(image, config)
+    except Exception:  # noqa: BLE001 - see above: refused early, so cheap to admit
+        return len(data)
+    width, height = image.size
+    working = round(width * height * config.working_bytes_per_pixel)
+    return len(data) + limits.decoded_bytes(image) + working
 
 
 def _failure(error: Exception, fmt: str, ran_out: bool, config: DecodeConfig) -> errors.ImageError:

@@ -11,7 +11,8 @@ from __future__ import annotations
 import re
 import struct
 
-from PIL import Image, JpegImagePlugin
+import numpy as np
+from PIL import Image, ImageMode, JpegImagePlugin
 
 from model import errors
 from model.config import DecodeConfig
@@ -44,8 +45,22 @@ def check_bytes(data: bytes, fmt: str, config: DecodeConfig) -> None:
 def check_opened(image: Image.Image, config: DecodeConfig) -> None:
     """Refusals read from the header Pillow parsed, before any pixel is decoded."""
     _check_size(image.size, config)
+    if (decoded := decoded_bytes(image)) > config.max_decoded_bytes:
+        raise errors.ImageTooLarge(
+            f"The image would take {decoded:,} bytes decoded ({image.width}x{image.height}, "
+            f"mode {image.mode}); at most {config.max_decoded_bytes:,} are accepted."
+        )
     if image.format == "BMP":
         _check_run_length(image, config)
+
+
+def decoded_bytes(image: Image.Image) -> int:
+    """The bytes Pillow holds for the opened picture once decoded: width x height x bands x
+    bytes per sample of the mode it decodes to (16-bit colour arrives as 8-bit RGB or RGBA;
+    deep grey and floats keep 2 or 4 bytes)."""
+    mode = ImageMode.getmode(image.mode)
+    sample = np.dtype(mode.typestr).itemsize
+    return image.width * image.height * len(mode.bands) * sample
 
 
 def _check_size(size: tuple[int, int], config: DecodeConfig) -> None:

@@ -81,6 +81,15 @@ class Served:
             await asyncio.sleep(0.1)
         raise RuntimeError("the service did not start")
 
+    def wait_loaded_here(self) -> None:
+        """``wait_loaded`` for callers that run no event loop of their own."""
+
+        async def wait() -> None:
+            async with aiohttp.ClientSession() as session:
+                await self.wait_loaded(session)
+
+        asyncio.run(wait())
+
     def stop(self) -> None:
         self.process.terminate()
         self.process.wait(timeout=30)
