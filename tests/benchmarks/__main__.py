@@ -100,9 +100,10 @@ def main() -> None:
     print(f"{'cold start (1 MP)':<28}{again:>10.2f} s{'':>20}  <= 3 s (programs from the cache)")
     faces(detector)
 
-    from tests.benchmarks import bot, service
+    from tests.benchmarks import bot, fuzz, service
 
     service.main()
+    fuzz.main()
     bot.main()
 
 
