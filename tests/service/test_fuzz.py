@@ -7,7 +7,7 @@ import requests
 
 from tests.service.mutations import campaign, seeds
 
-PER_FORMAT = 80  # 640 files in all, about 30 s here
+PER_FORMAT = 80  # 640 files in all, about 40 s here
 
 
 def test_mutated_images_of_every_format_never_cause_a_5xx(start_service):
