@@ -58,7 +58,8 @@ class Platform(ABC):
 
     @abstractmethod
     def collect(self, admit: Callable[[Item], None]) -> None:
-        """Reads what is new (mentions, messages, subscribed posts) and admits each item."""
+        """Reads what is new (mentions, messages, subscribed posts) and admits each item; an
+        item it will not answer goes in ``skipped`` with its reason, to be recorded once."""
 
     @abstractmethod
     def plan(self, item: Item) -> Reply | Skip:

@@ -10,8 +10,10 @@ from __future__ import annotations
 import configparser
 import itertools
 import logging
+import math
 import time
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import replace
 from typing import Any
 
 import praw
@@ -34,7 +36,7 @@ from bot.images import reddit_images
 from bot.platform import Platform, Reply, Skip, Undeliverable
 from bot.reddit_faults import Banned, reddit_faults
 from bot.service_client import Check, ServiceClient
-from bot.store import Item, Store, Subscription
+from bot.store import SKIPPED, Item, Store, Subscription
 
 log = logging.getLogger(__name__)
 
@@ -138,11 +140,18 @@ class RedditPlatform(Platform):
     def _read_subreddit(self, subscription: Subscription, admit: Callable[[Item], None]) -> None:
         self._read_wiki(subscription)
         for post in self.client.subreddit(subscription.name).new(limit=_LISTING_LIMIT):
-            if post.created_utc < subscription.since or not reddit_images(vars(post)):
+            if not reddit_images(vars(post)):
                 continue
             author = _author(post)
             payload = {"created": post.created_utc, "permalink": post.permalink}
-            admit(Item(PLATFORM, "post", post.fullname, author, subscription.name, payload))
+            item = Item(PLATFORM, "post", post.fullname, author, subscription.name, payload)
+            # Reddit stamps posts in whole seconds: one made just after the subscription
+            # carries the second it began in, so that whole second counts as subscribed.
+            if post.created_utc < math.floor(subscription.since):
+                # Stored as skipped, with why: the next rounds find it known (logged once).
+                why = f"posted before r/{subscription.name} was subscribed"
+                item = replace(item, status=SKIPPED, reason=why)
+            admit(item)
 
     def _read_wiki(self, subscription: Subscription) -> None:
         """The moderators' wiki page wins when edited after the last mode message, and only

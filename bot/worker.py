@@ -66,7 +66,8 @@ class Worker:
         return self.platform.name
 
     def admit(self, item: Item) -> None:
-        """Records a new item; a summons the bot must not answer is recorded as skipped."""
+        """Records a new item; one the bot must not answer is recorded as skipped, with why:
+        a summons it screens out, or an item the platform admits as skipped already."""
         if self.store.get(item.key) is not None:
             return
         # Screened before it is stored, and stored with its final word in one write: a crash
@@ -81,6 +82,8 @@ class Worker:
 
     def _screen(self, item: Item) -> str | None:
         """Why the bot must not answer ``item`` (None: it may)."""
+        if item.status == SKIPPED:
+            return item.reason  # the platform's own reason
         now = time.time()
         if item.author.lower() in self._ignored:
             return f"{item.author} is ignored (itself or a bot)"

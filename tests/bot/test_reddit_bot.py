@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 import os
 import re
 import time
@@ -114,7 +115,6 @@ def subscribe(fake_reddit, run_bot, name: str, command: str | None = None) -> No
     if command:
         fake_reddit.message("modder", "mode", command)
         run_bot("reddit")
-    time.sleep(1.1)  # new posts come after the subscription, to the second
 
 
 def test_subscribed_new_image_posts_are_scanned_in_each_mode(fake_reddit, run_bot, state):
@@ -150,6 +150,33 @@ def test_subscribed_new_image_posts_are_scanned_in_each_mode(fake_reddit, run_bo
     store = state()
     assert store.subscription("quiet").mode == "modmail"
     assert "no image met" in store.get(f"reddit:post:t3_{posts['manip', 'clean']}").reason
+
+
+def test_a_post_of_the_subscriptions_own_second_is_checked_an_older_one_logged_once(
+    fake_reddit, run_bot, state, caplog
+):
+    # Reddit stamps posts in whole seconds: one made just after the subscription carries the
+    # second it began in, which is earlier than the subscription's own instant.
+    subscribe(fake_reddit, run_bot, "pics", "mode r/pics every")
+    second = math.floor(state().subscription("pics").since)
+    same = fake_reddit.add_post(
+        "pics", "alice", url=fake_reddit.add_image("s.jpg", untouched()), created_utc=second
+    )
+    older = fake_reddit.add_post(
+        "pics", "alice", url=fake_reddit.add_image("o.jpg", untouched()), created_utc=second - 1
+    )
+
+    with caplog.at_level(logging.INFO, logger="bot"):
+        run_bot("reddit")
+        run_bot("reddit")  # the older post is read again: no second line
+
+    assert len(fake_reddit.replies_to(f"t3_{same}")) == 1
+    assert fake_reddit.replies_to(f"t3_{older}") == []
+    key = f"reddit:post:t3_{older}"
+    assert state().get(key).status == SKIPPED
+    assert [r.getMessage() for r in caplog.records if key in r.getMessage()] == [
+        f"{key}: skipped: posted before r/pics was subscribed"
+    ]
 
 
 def test_the_wiki_page_counts_only_when_a_moderator_edited_it_last(fake_reddit, run_bot, state):
