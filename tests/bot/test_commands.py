@@ -1,10 +1,24 @@
-"""The words the bot understands in private messages and on the moderators' wiki page."""
+"""The words the bot understands in private messages and on the moderators' wiki page, and
+the README that tells moderators of them."""
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 
-from bot.commands import Command, CommandError, parse_command, parse_wiki
+from bot.commands import (
+    DEFAULT_MIN_SCORE,
+    DEFAULT_MODE,
+    MODES,
+    Command,
+    CommandError,
+    parse_command,
+    parse_wiki,
+)
+
+README = Path(__file__).resolve().parents[2] / "README.md"
 
 
 @pytest.mark.parametrize(
@@ -39,3 +53,13 @@ def test_wiki_page():
     assert parse_wiki("nothing here") == ("manipulated", 0.0)
     with pytest.raises(CommandError):
         parse_wiki("mode: loud")
+
+
+def test_the_readme_describes_each_mode_and_names_the_default_a_subscription_gets():
+    """Moderators choose a mode from the README: each mode is described once there, and the
+    one it calls the default is the one ``subscribe`` gives."""
+    bots = README.read_text().split("\n## The bots\n", 1)[1].split("\n## ", 1)[0]
+    described = re.findall(r"^- `(\w+)`( \(the default\))?: ", bots, re.MULTILINE)
+    assert sorted(mode for mode, _ in described) == sorted(MODES)
+    assert [mode for mode, default in described if default] == [DEFAULT_MODE]
+    assert f"in mode `{DEFAULT_MODE}` with minimum score {DEFAULT_MIN_SCORE:g}" in bots
