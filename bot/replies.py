@@ -26,6 +26,7 @@ REDDIT_LINE = (
 )
 REDDIT_PROBLEM = "- {label}: not checked: {problem}"
 REDDIT_INTRO = "I checked {what} in this post for digital manipulation:"
+REDDIT_UNCHECKED = "I could not check {what} in this post:"
 NO_IMAGE = (
     "I looked, but this post has no image I can check (I read direct image links, Reddit "
     "galleries, imgur links and previews). Sorry!"
@@ -64,8 +65,7 @@ _URL = re.compile(r"https?://\S+")
 
 def reddit_verdicts(checks: Sequence[Check], base: str) -> str:
     """One line per image with band, score, main reason and links; then the footer."""
-    what = "the image" if len(checks) == 1 else f"the {len(checks)} images"
-    lines = [REDDIT_INTRO.format(what=what), ""]
+    lines = [_reddit_intro(sum(c.verdict is not None for c in checks), len(checks)), ""]
     for number, check in enumerate(checks, 1):
         label = "Image" if len(checks) == 1 else f"Image {number}"
         if check.verdict is None:
@@ -83,6 +83,15 @@ def reddit_verdicts(checks: Sequence[Check], base: str) -> str:
             )
         )
     return "\n".join([*lines, "", FOOTER])
+
+
+def _reddit_intro(checked: int, count: int) -> str:
+    """Says how many of the images were checked: a reply about an image that could not be
+    read (a link to a web page, a deleted file) must not claim it was checked."""
+    what = "the image" if count == 1 else f"the {count} images"
+    if not checked:
+        return REDDIT_UNCHECKED.format(what=what)
+    return REDDIT_INTRO.format(what=what if checked == count else f"{checked} of {what}")
 
 
 def x_verdicts(checks: Sequence[Check], base: str) -> str:

@@ -19,7 +19,7 @@ class FakeSite:
         self.requests: list[tuple[str, str]] = []
         self._lock = threading.Lock()
         self._image_prefix = image_prefix
-        self._images: dict[str, tuple[bytes, int]] = {}
+        self._images: dict[str, tuple[bytes, int, str]] = {}
         self._holds: dict[str, threading.Event] = {}
         self._stopping = threading.Event()
         self.url = ""
@@ -39,10 +39,13 @@ class FakeSite:
         self._stopping.set()
         self.server.stop()
 
-    def add_image(self, name: str, data: bytes, status: int = 200) -> str:
-        """Serves ``data`` (or only ``status``, for a deleted image); returns its URL."""
+    def add_image(
+        self, name: str, data: bytes, status: int = 200, content_type: str = "image/jpeg"
+    ) -> str:
+        """Serves ``data`` as ``content_type`` (or only ``status``, for a deleted image);
+        returns its URL. An image link may also answer a web page about the image."""
         with self._lock:
-            self._images[name] = (data, status)
+            self._images[name] = (data, status, content_type)
         return f"{self.url}{self._image_prefix}/{name}"
 
     def hold_image(self, name: str) -> threading.Event:
@@ -71,7 +74,7 @@ class FakeSite:
         name = request.match_info["name"]
         await self._wait(f"image:{name}")
         with self._lock:
-            data, status = self._images.get(name, (b"", 404))
+            data, status, content_type = self._images.get(name, (b"", 404, ""))
         if status != 200:
             return web.Response(status=status, text="gone")
-        return web.Response(body=data, content_type="image/jpeg")
+        return web.Response(body=data, content_type=content_type)

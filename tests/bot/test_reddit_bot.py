@@ -82,6 +82,25 @@ def test_crosspost_preview_and_gone_images(fake_reddit, run_bot):
     assert "no image I can check" in fake_reddit.replies_to(summons[text])[0]
 
 
+def test_a_link_answering_a_web_page_is_not_said_to_be_checked(fake_reddit, run_bot):
+    page = b"<!doctype html><title>A photo</title><p>The photo, with ads around it.</p>"
+    html = fake_reddit.add_image("page.jpg", page, content_type="text/html")
+    single = fake_reddit.add_post("pics", "alice", url=html)
+    photo = fake_reddit.add_image("photo.jpg", untouched())
+    gallery = fake_reddit.add_post("pics", "carol", gallery=[html, photo])
+    summons = {post: fake_reddit.mention(post, "bob") for post in (single, gallery)}
+
+    run_bot("reddit")
+
+    [alone] = fake_reddit.replies_to(summons[single])
+    assert alone.startswith("I could not check the image in this post:")
+    assert "- Image: not checked: The file looks like an HTML page" in alone
+    [mixed] = fake_reddit.replies_to(summons[gallery])
+    assert mixed.startswith("I checked 1 of the 2 images in this post ")
+    assert "- Image 1: not checked: The file looks like an HTML page" in mixed
+    assert "- Image 2: **" in mixed
+
+
 def test_subscribe_by_a_moderator_and_refusal_of_anyone_else(fake_reddit, run_bot, state):
     fake_reddit.set_moderators("pics", ["modder"])
     by_mod = fake_reddit.message("modder", "subscribe", "subscribe r/pics")
