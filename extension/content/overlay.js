@@ -25,6 +25,7 @@
     @keyframes spin { to { transform: rotate(360deg); } }
   `;
   const hosts = new Map(); // image element -> its overlay host
+  const OPEN_SIDE = 1e5; // px: CSS has no infinite inset; no panel reaches this far
 
   function element(tag, props = {}, children = []) {
     const node = Object.assign(document.createElement(tag), props);
@@ -37,16 +38,62 @@
   // All hosts move to the origin, then all are measured, then all are placed: one layout.
   function place(pairs) {
     for (const [, host] of pairs) Object.assign(host.style, { left: "0px", top: "0px" });
-    const boxes = pairs.map(([image, host]) => [host.getBoundingClientRect(), image.getBoundingClientRect()]);
+    const boxes = pairs.map(([image, host]) => [host.getBoundingClientRect(), image.getBoundingClientRect(), shownArea(image)]);
     pairs.forEach(([, host], i) => {
-      const [origin, box] = boxes[i];
+      const [origin, box, area] = boxes[i];
       Object.assign(host.style, {
         left: `${box.left - origin.left}px`,
         top: `${box.top - origin.top}px`,
         width: `${box.width}px`,
         height: `${box.height}px`,
+        clipPath: clip(box, area),
       });
     });
+  }
+
+  // The part of the window where the image can show: inside every box around it that clips
+  // what overflows it (a scrolling box), on the axes it clips. The host lives outside those
+  // boxes, so nothing clips it but this. Only the boxes the image is laid out in count: an
+  // image positioned absolutely escapes the static boxes around it, a fixed one all of them
+  // (a transformed box holding it is not looked for). Inline boxes clip nothing; <html>, and
+  // a <body> whose overflow is the window's, clip only what the window's scrolling moves
+  // with the host.
+  function shownArea(image) {
+    const area = { left: -Infinity, top: -Infinity, right: Infinity, bottom: Infinity };
+    const root = document.documentElement;
+    const rootClips = getComputedStyle(root).overflow !== "visible";
+    let position = getComputedStyle(image).position;
+    for (let box = image.parentElement; box && box !== root && position !== "fixed"; box = box.parentElement) {
+      const style = getComputedStyle(box);
+      if (position === "absolute" && style.position === "static") continue;
+      position = style.position;
+      if (box === document.body && !rootClips) break;
+      if (style.display === "inline" || style.display === "contents") continue;
+      const rect = box.getBoundingClientRect();
+      const left = rect.left + box.clientLeft;
+      const top = rect.top + box.clientTop;
+      if (style.overflowX !== "visible") {
+        area.left = Math.max(area.left, left);
+        area.right = Math.min(area.right, left + box.clientWidth);
+      }
+      if (style.overflowY !== "visible") {
+        area.top = Math.max(area.top, top);
+        area.bottom = Math.min(area.bottom, top + box.clientHeight);
+      }
+    }
+    return area;
+  }
+
+  // The host's clip-path: what it may draw of itself, and where it may take clicks, is the
+  // area, as an inset from its box (the image's). None where nothing clips, for the panel may
+  // reach past a small image: an open side is pushed out beyond any panel. Boxes that do not
+  // overlap leave an empty area, which keeps nothing.
+  function clip(box, area) {
+    if (Object.values(area).every((edge) => !Number.isFinite(edge))) return "";
+    const right = Math.max(area.left, area.right);
+    const bottom = Math.max(area.top, area.bottom);
+    const inset = [area.top - box.top, box.right - right, box.bottom - bottom, area.left - box.left];
+    return `inset(${inset.map((side) => `${Number.isFinite(side) ? side : -OPEN_SIDE}px`).join(" ")})`;
   }
 
   // Draws over every image of this frame showing src, in a fresh shadow root each: build
