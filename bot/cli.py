@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import fcntl
 import logging
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import IO
 
 import click
 
 from bot.config import BotConfig, ConfigError, load_config
 from bot.platform import Platform
+from bot.presence import Busy, present
 from bot.service_client import ServiceClient
 from bot.store import Store
 from bot.worker import Worker
@@ -80,7 +79,7 @@ def _run(
         level=config.bot_log_level.upper(),
         format="%(asctime)s %(levelname)s %(name)s %(message)s",
     )
-    store = Store(config.bot_state_path)
+    store = Store(config.bot_store)
     service = ServiceClient(
         config.bot_service_url, config.bot_service_api_key, config.bot_service_timeout_s
     )
@@ -89,25 +88,19 @@ def _run(
             platform = make(config, store, service)
         except ConfigError as error:
             raise click.ClickException(str(error)) from error
-        with _hold_the_queue(config.bot_state_path, platform.name):
-            worker = Worker(platform, store, config)
+        try:
+            presence = present(config.bot_store, platform.name)
+        except Busy as error:
+            raise click.ClickException(str(error)) from None
+        try:
+            worker = Worker(platform, store, presence, config)
             log.info("%s bot started (service %s)", worker.name, config.bot_service_url)
             if once:
                 worker.run_once()
             else:
                 worker.run_forever()
+        finally:
+            presence.close()
     finally:
         service.close()
         store.close()
-
-
-def _hold_the_queue(state: Path, platform: str) -> IO[str]:
-    """One run per platform at a time (cron may start one while another still works):
-    two would both answer the items they find pending. Released when the file closes."""
-    lock = open(state.with_name(f"{state.name}.{platform}.lock"), "w")  # noqa: SIM115
-    try:
-        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        lock.close()
-        raise click.ClickException(f"another {platform} bot run is using {state}") from None
-    return lock

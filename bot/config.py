@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from model.settings import BOT_PREFIXES, ConfigError, load_settings
+from storage.urls import SQLITE, StoreUrl, StoreUrlError, parse_store_url
 
 __all__ = ["BotConfig", "ConfigError", "load_config"]
 
@@ -37,7 +38,15 @@ class BotConfig:
         metadata={"help": "The service's address as readers reach it (default: service URL)."},
     )
     bot_state_path: Path = field(
-        default=Path("var/bot.sqlite3"), metadata={"help": "The bots' SQLite work queue."}
+        default=Path("var/bot.sqlite3"),
+        metadata={"help": "The bots' SQLite work queue when bot_store_url is empty."},
+    )
+    bot_store_url: str = field(
+        default="",
+        metadata={
+            "help": "The bots' store: sqlite:///PATH, or postgresql://... shared by many bot "
+            "runs (empty: bot_state_path)."
+        },
     )
     bot_ignore_users: tuple[str, ...] = field(
         default=(), metadata={"help": "Other bots never answered (AutoModerator always is)."}
@@ -91,6 +100,13 @@ class BotConfig:
         _check(self)
 
     @property
+    def bot_store(self) -> StoreUrl:
+        """Where the bots' store is: ``bot_store_url``, else the SQLite ``bot_state_path``."""
+        if not self.bot_store_url:
+            return StoreUrl(SQLITE, str(self.bot_state_path))
+        return parse_store_url(self.bot_store_url)
+
+    @property
     def report_base(self) -> str:
         """The base of the links in replies: the public address, else the service's."""
         return (self.bot_public_url or self.bot_service_url).rstrip("/")
@@ -117,5 +133,9 @@ def _check(config: BotConfig) -> None:
             raise ConfigError(f"setting {name} must not be negative")
     if config.bot_service_timeout_s <= 0:
         raise ConfigError("setting bot_service_timeout_s must be positive")
+    try:
+        config.bot_store  # noqa: B018 (parsed here to fail at start-up)
+    except StoreUrlError as error:
+        raise ConfigError(f"setting bot_store_url: {error}") from error
     if not config.bot_service_url.startswith(("http://", "https://")):
         raise ConfigError("setting bot_service_url must be an http(s) URL")

@@ -1,56 +1,40 @@
-"""The bots' durable state in SQLite: the work queue, subscriptions, opt-outs, cursors.
+"""The bots' durable state in SQLite or PostgreSQL: work queue, subscriptions, opt-outs, cursors.
 
 Every item moves ``seen`` → ``claimed`` → ``replied`` (or ``skipped``, with why). An item
 is written here before the platform is told it was read, so a crash loses nothing; an item
 found ``claimed`` again after a restart may already have been answered, which the worker
-checks on the platform before answering. Each change is one statement, so it is atomic.
+checks on the platform before answering. Each change is one statement, so it is atomic, and
+many runs may share one PostgreSQL queue: each takes items no other live run holds.
 """
 
 from __future__ import annotations
 
 import json
-import sqlite3
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
+
+from bot.migrations import MIGRATIONS
+from storage.database import Row, connect
+from storage.migrations import upgrade
+from storage.urls import POSTGRESQL, SQLITE, StoreUrl
 
 SEEN, CLAIMED, REPLIED, SKIPPED = "seen", "claimed", "replied", "skipped"
 PENDING = (SEEN, CLAIMED)
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS items (
-    key TEXT PRIMARY KEY,
-    platform TEXT NOT NULL,
-    kind TEXT NOT NULL,
-    author TEXT NOT NULL,
-    community TEXT NOT NULL,
-    payload TEXT NOT NULL,
-    status TEXT NOT NULL,
-    reason TEXT NOT NULL DEFAULT '',
-    attempts INTEGER NOT NULL DEFAULT 0,
-    next_at REAL NOT NULL DEFAULT 0,
-    seen_at REAL NOT NULL,
-    updated_at REAL NOT NULL,
-    reply_id TEXT
-);
-CREATE INDEX IF NOT EXISTS items_pending ON items (platform, status, next_at);
-CREATE TABLE IF NOT EXISTS subscriptions (
-    name TEXT PRIMARY KEY,
-    moderator TEXT NOT NULL,
-    mode TEXT NOT NULL,
-    min_score REAL NOT NULL,
-    since REAL NOT NULL,
-    settings_at REAL NOT NULL
-);
-CREATE TABLE IF NOT EXISTS optouts (
-    platform TEXT NOT NULL,
-    user TEXT NOT NULL,
-    at REAL NOT NULL,
-    PRIMARY KEY (platform, user)
-);
-CREATE TABLE IF NOT EXISTS cursors (name TEXT PRIMARY KEY, value TEXT NOT NULL);
-"""
+# A claimed item whose run is gone (``bot.presence``), to be taken over. On SQLite one run per
+# platform works at a time, so a claim by any other run is a dead run's; on PostgreSQL a run
+# is alive while it holds the advisory lock keyed by its owner id.
+_ABANDONED = "status = 'claimed' AND owner IS DISTINCT FROM ?"
+_ABANDONED_IN = {
+    SQLITE: _ABANDONED,
+    POSTGRESQL: _ABANDONED + " AND NOT EXISTS (SELECT 1 FROM pg_locks"
+    " WHERE locktype = 'advisory' AND granted AND objsubid = 1"
+    " AND classid = (items.owner >> 32)::oid AND objid = (items.owner & 4294967295)::oid)",
+}
+# Two runs taking items at once never take the same one: PostgreSQL skips rows another
+# transaction holds; SQLite runs one writer at a time.
+_SKIP_LOCKED = {SQLITE: "", POSTGRESQL: " FOR UPDATE SKIP LOCKED"}
 
 
 @dataclass(frozen=True)
@@ -83,13 +67,17 @@ class Subscription:
 
 
 class Store:
-    def __init__(self, path: Path):
-        path.parent.mkdir(parents=True, exist_ok=True)
-        # Autocommit: every statement below is its own transaction, durable when it returns.
-        self._db = sqlite3.connect(path, isolation_level=None, timeout=30)
-        self._db.row_factory = sqlite3.Row
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.executescript(_SCHEMA)
+    """The bots' store on SQLite or PostgreSQL (``bot_store_url``), migrated when opened."""
+
+    def __init__(self, url: StoreUrl):
+        self._db = connect(url)
+        try:
+            upgrade(self._db, MIGRATIONS)
+        except BaseException:
+            self._db.close()
+            raise
+        self._abandoned = _ABANDONED_IN[self._db.dialect]
+        self._skip_locked = _SKIP_LOCKED[self._db.dialect]
 
     def close(self) -> None:
         self._db.close()
@@ -99,9 +87,10 @@ class Store:
     def add(self, item: Item, now: float | None = None) -> bool:
         """Records ``item`` unless known already; True when it is new."""
         now = time.time() if now is None else now
-        cursor = self._db.execute(
-            "INSERT OR IGNORE INTO items (key, platform, kind, author, community, payload,"
-            " status, reason, seen_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        return 1 == self._db.execute(
+            "INSERT INTO items (key, platform, kind, author, community, payload,"
+            " status, reason, seen_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (key) DO NOTHING",
             (
                 item.key,
                 item.platform,
@@ -115,35 +104,40 @@ class Store:
                 now,
             ),
         )
-        return cursor.rowcount == 1
 
     def get(self, key: str) -> Item | None:
-        row = self._db.execute("SELECT * FROM items WHERE key = ?", (key,)).fetchone()
+        row = self._db.one("SELECT * FROM items WHERE key = ?", (key,))
         return None if row is None else _item(row)
 
-    def due(self, platform: str, now: float | None = None) -> list[Item]:
-        """Pending items whose time has come, oldest first."""
-        rows = self._db.execute(
-            "SELECT * FROM items WHERE platform = ? AND status IN (?, ?) AND next_at <= ?"
-            " ORDER BY seen_at, key",
-            (platform, *PENDING, time.time() if now is None else now),
+    def claim_next(self, platform: str, owner: int, due_by: float | None = None) -> Item | None:
+        """Takes the oldest item due by ``due_by`` (a pending one, or one a dead run had
+        claimed) for the run ``owner``, counting the attempt; None when there is none. An
+        item deferred after ``due_by`` waits for the next call with a later one."""
+        row = self._db.one(
+            "UPDATE items SET status = ?, attempts = attempts + 1, owner = ?, updated_at = ?"
+            " WHERE key = (SELECT key FROM items WHERE platform = ? AND"
+            f" ((status = ? AND next_at <= ?) OR ({self._abandoned}))"
+            f" ORDER BY seen_at, key LIMIT 1{self._skip_locked}) RETURNING *",
+            (
+                CLAIMED,
+                owner,
+                time.time(),
+                platform,
+                SEEN,
+                time.time() if due_by is None else due_by,
+                owner,
+            ),
         )
-        return [_item(row) for row in rows]
+        return None if row is None else _item(row)
 
-    def next_due(self, platform: str) -> float | None:
-        """When the earliest pending item may be tried again (None: nothing pending)."""
-        row = self._db.execute(
-            "SELECT MIN(next_at) FROM items WHERE platform = ? AND status IN (?, ?)",
-            (platform, *PENDING),
-        ).fetchone()
-        return row[0]
-
-    def claim(self, key: str) -> Item:
-        self._db.execute(
-            "UPDATE items SET status = ?, attempts = attempts + 1, updated_at = ? WHERE key = ?",
-            (CLAIMED, time.time(), key),
+    def next_due(self, platform: str, owner: int) -> float | None:
+        """When an item may next be taken by ``owner`` (None: nothing it could take)."""
+        row = self._db.one(
+            "SELECT MIN(next_at) AS next_at FROM items WHERE platform = ?"
+            f" AND (status = ? OR ({self._abandoned}))",
+            (platform, SEEN, owner),
         )
-        return self.get(key)
+        return None if row is None else row["next_at"]
 
     def defer(self, key: str, delay: float, reason: str) -> None:
         """Back to the queue, to be tried again after ``delay`` seconds."""
@@ -161,12 +155,12 @@ class Store:
 
     def summons_since(self, platform: str, author: str, since: float) -> int:
         """Summons by ``author`` recorded since ``since`` and not turned away."""
-        row = self._db.execute(
-            "SELECT COUNT(*) FROM items WHERE platform = ? AND kind = 'summons'"
+        row = self._db.one(
+            "SELECT COUNT(*) AS n FROM items WHERE platform = ? AND kind = 'summons'"
             " AND lower(author) = lower(?) AND seen_at >= ? AND status != ?",
             (platform, author, since, SKIPPED),
-        ).fetchone()
-        return row[0]
+        )
+        return 0 if row is None else int(row["n"])
 
     # Subscribed subreddits.
 
@@ -174,23 +168,21 @@ class Store:
         """Subscribes ``name`` (keeping its settings when subscribed already)."""
         now = time.time()
         self._db.execute(
-            "INSERT INTO subscriptions VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (name) DO NOTHING",
+            "INSERT INTO subscriptions (name, moderator, mode, min_score, since, settings_at)"
+            " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (name) DO NOTHING",
             (name.lower(), moderator, mode, min_score, now, now),
         )
 
     def unsubscribe(self, name: str) -> bool:
-        cursor = self._db.execute("DELETE FROM subscriptions WHERE name = ?", (name.lower(),))
-        return cursor.rowcount == 1
+        return self._db.execute("DELETE FROM subscriptions WHERE name = ?", (name.lower(),)) == 1
 
     def subscription(self, name: str) -> Subscription | None:
-        row = self._db.execute(
-            "SELECT * FROM subscriptions WHERE name = ?", (name.lower(),)
-        ).fetchone()
-        return None if row is None else Subscription(**dict(row))
+        row = self._db.one("SELECT * FROM subscriptions WHERE name = ?", (name.lower(),))
+        return None if row is None else Subscription(**row)
 
     def subscriptions(self) -> list[Subscription]:
-        rows = self._db.execute("SELECT * FROM subscriptions ORDER BY name")
-        return [Subscription(**dict(row)) for row in rows]
+        rows = self._db.all("SELECT * FROM subscriptions ORDER BY name")
+        return [Subscription(**row) for row in rows]
 
     def set_mode(self, name: str, mode: str, min_score: float, at: float) -> None:
         """Settings from a message or the wiki page; ``at`` orders the two sources."""
@@ -203,29 +195,33 @@ class Store:
 
     def opt_out(self, platform: str, user: str) -> None:
         self._db.execute(
-            "INSERT OR IGNORE INTO optouts VALUES (?, ?, ?)", (platform, user.lower(), time.time())
+            'INSERT INTO optouts (platform, "user", at) VALUES (?, ?, ?)'
+            ' ON CONFLICT (platform, "user") DO NOTHING',
+            (platform, user.lower(), time.time()),
         )
 
     def opted_out(self, platform: str, user: str) -> bool:
-        row = self._db.execute(
-            "SELECT 1 FROM optouts WHERE platform = ? AND user = ?", (platform, user.lower())
-        ).fetchone()
+        row = self._db.one(
+            'SELECT 1 AS found FROM optouts WHERE platform = ? AND "user" = ?',
+            (platform, user.lower()),
+        )
         return row is not None
 
     # Where each platform's polling stopped.
 
     def cursor(self, name: str) -> str | None:
-        row = self._db.execute("SELECT value FROM cursors WHERE name = ?", (name,)).fetchone()
-        return None if row is None else row[0]
+        row = self._db.one("SELECT value FROM cursors WHERE name = ?", (name,))
+        return None if row is None else row["value"]
 
     def set_cursor(self, name: str, value: str) -> None:
         self._db.execute(
-            "INSERT INTO cursors VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = ?",
-            (name, value, value),
+            "INSERT INTO cursors (name, value) VALUES (?, ?)"
+            " ON CONFLICT (name) DO UPDATE SET value = EXCLUDED.value",
+            (name, value),
         )
 
 
-def _item(row: sqlite3.Row) -> Item:
+def _item(row: Row) -> Item:
     return Item(
         platform=row["platform"],
         kind=row["kind"],

@@ -15,6 +15,7 @@ from dataclasses import replace
 
 from bot.config import BotConfig
 from bot.platform import Delayed, Platform, PlatformDown, Reply, Undeliverable
+from bot.presence import Presence
 from bot.service_client import ServiceDown, ServiceFailed
 from bot.store import REPLIED, SKIPPED, Item, Store
 
@@ -28,11 +29,13 @@ class Worker:
         self,
         platform: Platform,
         store: Store,
+        presence: Presence,
         config: BotConfig,
         sleep: Callable[[float], None] = time.sleep,
     ):
         self.platform = platform
         self.store = store
+        self.presence = presence
         self.config = config
         self._sleep = sleep
         self._ignored = {
@@ -48,13 +51,17 @@ class Worker:
         """One round; then waits for items the platform asked to delay, up to a bound."""
         self.run_round()
         deadline = time.time() + self.config.bot_once_wait_s
-        while (due := self.store.next_due(self.platform.name)) is not None and due <= deadline:
+        owner = self.presence.owner
+        while (due := self.store.next_due(self.name, owner)) is not None and due <= deadline:
             self._sleep(max(0.0, due - time.time()))
             self._process_due()
 
     def run_round(self) -> None:
+        """Reads what is new, if this run leads its account's reading, then answers what is
+        due: any number of runs may answer, one reads."""
         try:
-            self.platform.collect(self.admit)
+            if self.presence.leads(f"collect:{self.name}:{self.config.bot_name.lower()}"):
+                self.platform.collect(self.admit)
         except (Delayed, PlatformDown, Undeliverable) as error:
             log.warning("%s: reading new items failed, trying next round: %s", self.name, error)
         except Exception:  # what was stored already is still answered below
@@ -99,11 +106,13 @@ class Worker:
         return None
 
     def _process_due(self) -> None:
-        for item in self.store.due(self.name):
+        """Answers the items due now; one deferred meanwhile waits for the next round."""
+        now = time.time()
+        while (item := self.store.claim_next(self.name, self.presence.owner, now)) is not None:
             self.process(item)
 
     def process(self, item: Item) -> None:
-        item = self.store.claim(item.key)
+        """Answers ``item``, claimed by this run."""
         try:
             self._answer(item)
         except ServiceDown as error:

@@ -15,6 +15,7 @@ import math
 import time
 from collections import OrderedDict
 from collections.abc import Callable
+from typing import Protocol
 
 from aiohttp import web
 
@@ -26,8 +27,15 @@ _MAX_CALLERS = 10_000
 _KEYLESS_ROUTES = frozenset({"/v1/results/{id}/feedback"})
 
 
+class Buckets(Protocol):
+    async def take(self, caller: str) -> float:
+        """0 when the caller's request may go ahead, else the seconds until it may."""
+        ...
+
+
 class TokenBuckets:
-    """Each caller earns ``rate`` tokens per second up to ``burst``; a request spends one."""
+    """Each caller earns ``rate`` tokens per second up to ``burst``; a request spends one.
+    Kept in this process's memory: the limit of a service alone on its store (SQLite)."""
 
     def __init__(self, rate: float, burst: int, clock: Callable[[], float] = time.monotonic):
         self._rate = rate
@@ -35,7 +43,7 @@ class TokenBuckets:
         self._clock = clock
         self._buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()
 
-    def take(self, caller: str) -> float:
+    async def take(self, caller: str) -> float:
         """0 when the request may go ahead, else the seconds until it may."""
         now = self._clock()
         tokens, then = self._buckets.pop(caller, (float(self._burst), now))
@@ -48,15 +56,16 @@ class TokenBuckets:
 
 
 class Access:
-    def __init__(self, api_keys: tuple[str, ...], rate: float, burst: int):
+    def __init__(self, api_keys: tuple[str, ...], buckets: Buckets | None):
+        """``buckets``: each caller's rate limit (None: no limit)."""
         self._keys = tuple(key.encode("utf-8", "surrogateescape") for key in api_keys)
-        self._buckets = TokenBuckets(rate, burst) if rate > 0 else None
+        self._buckets = buckets
 
     @staticmethod
     def guards(request: web.Request) -> bool:
         return request.method == "POST" and request.path.startswith("/v1/")
 
-    def check(self, request: web.Request) -> None:
+    async def check(self, request: web.Request) -> None:
         """Raises ApiError 401 (no or unknown key) or 429 (over the rate, with Retry-After)."""
         key = _presented_key(request)
         if self._keys and key is not None:
@@ -69,7 +78,7 @@ class Access:
         if self._buckets is None:
             return
         caller = f"key:{key}" if key and self._keys else f"ip:{request.remote}"
-        wait = self._buckets.take(caller)
+        wait = await self._buckets.take(caller)
         if wait > 0:
             raise ApiError(
                 429,

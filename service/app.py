@@ -14,14 +14,16 @@ from aiohttp.abc import AbstractResolver
 
 from model import Detector
 from service import typedefs
-from service.access import Access
+from service.access import Access, Buckets, TokenBuckets
 from service.analysis import Analyzer
 from service.config import ServiceConfig
 from service.fetch import Fetcher
 from service.metrics import create_metrics
 from service.middlewares import check_access, check_expect, decode_body, handle_errors, observe
 from service.routes import setup_routes
+from service.shared_limits import SharedBuckets
 from service.store import Store
+from storage.urls import POSTGRESQL
 
 
 def create_app(
@@ -38,7 +40,6 @@ def create_app(
     )
     app[typedefs.CONFIG] = config
     app[typedefs.METRICS] = create_metrics()
-    app[typedefs.ACCESS] = Access(config.api_keys, config.rate_per_second, config.rate_burst)
     app.cleanup_ctx.append(_store)
     app.cleanup_ctx.append(_fetcher(resolver))
     app.cleanup_ctx.append(
@@ -49,8 +50,17 @@ def create_app(
 
 
 async def _store(app: web.Application) -> AsyncIterator[None]:
-    store = await Store.open(app[typedefs.CONFIG].store_path)
+    """The store, and the rate limits: in this process alone on SQLite, shared by every
+    replica on PostgreSQL."""
+    config = app[typedefs.CONFIG]
+    store = await Store.open(config.store, config.store_pool_size)
     app[typedefs.STORE] = store
+    buckets: Buckets | None = None
+    if config.rate_per_second > 0 and store.db.dialect == POSTGRESQL:
+        buckets = SharedBuckets(store.db, config.rate_per_second, config.rate_burst)
+    elif config.rate_per_second > 0:
+        buckets = TokenBuckets(config.rate_per_second, config.rate_burst)
+    app[typedefs.ACCESS] = Access(config.api_keys, buckets)
     yield
     await store.close()
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from model.config import DecodeConfig, DetectorConfig, get_config
 from model.settings import BOT_PREFIXES, ConfigError, load_settings
+from storage.urls import SQLITE, StoreUrl, StoreUrlError, parse_store_url
 
 __all__ = ["ConfigError", "ServiceConfig", "load_config"]
 
@@ -24,7 +25,22 @@ class ServiceConfig:
     host: str = field(default="127.0.0.1", metadata={"help": "Address to listen on."})
     port: int = field(default=8080, metadata={"help": "Port to listen on (0: any free one)."})
     data_dir: Path = field(
-        default=Path("var"), metadata={"help": "Folder of the SQLite store (fakecheck.sqlite3)."}
+        default=Path("var"),
+        metadata={
+            "help": "Folder of the SQLite store (fakecheck.sqlite3) when store_url is empty."
+        },
+    )
+    store_url: str = field(
+        default="",
+        metadata={
+            "help": "The store: sqlite:///PATH, or postgresql://... shared by replicas "
+            "(empty: SQLite in data_dir)."
+        },
+    )
+    # A connection is held for one statement at a time; 10 per replica lets 8 replicas and
+    # their bots stay within PostgreSQL's default of 100 connections.
+    store_pool_size: int = field(
+        default=10, metadata={"help": "Connections each service keeps to PostgreSQL."}
     )
     store_images: bool = field(
         default=False,
@@ -105,8 +121,11 @@ class ServiceConfig:
         _check(self)
 
     @property
-    def store_path(self) -> Path:
-        return self.data_dir / "fakecheck.sqlite3"
+    def store(self) -> StoreUrl:
+        """Where the store is: ``store_url``, else the SQLite file in ``data_dir``."""
+        if not self.store_url:
+            return StoreUrl(SQLITE, str(self.data_dir / "fakecheck.sqlite3"))
+        return parse_store_url(self.store_url)
 
     def detector_config(self) -> DetectorConfig:
         """The model's defaults with the limits the service owns applied."""
@@ -139,6 +158,7 @@ def _check(config: ServiceConfig) -> None:
         "queue_max",
         "workers",
         "memory_budget_mb",
+        "store_pool_size",
     )
     for name in positive:
         if getattr(config, name) < 1:
@@ -156,5 +176,9 @@ def _check(config: ServiceConfig) -> None:
             raise ConfigError(f"setting {name} must not be negative")
     if config.rate_per_second and config.rate_burst < 1:
         raise ConfigError("setting rate_burst must be at least 1 when rate limiting is on")
+    try:
+        config.store  # noqa: B018 (parsed here to fail at start-up)
+    except StoreUrlError as error:
+        raise ConfigError(f"setting store_url: {error}") from error
     if not 0 <= config.port <= 65535:
         raise ConfigError("setting port must be between 0 and 65535")

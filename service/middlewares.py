@@ -79,7 +79,7 @@ async def handle_errors(request: web.Request, handler: Handler) -> web.StreamRes
 async def check_access(request: web.Request, handler: Handler) -> web.StreamResponse:
     access = request.app[typedefs.ACCESS]
     if access.guards(request):
-        access.check(request)
+        await access.check(request)
     return await handler(request)
 
 

@@ -1,4 +1,4 @@
-"""Stored verdicts, their pictures and people's feedback, in one SQLite file.
+"""Stored verdicts, their pictures and people's feedback, in SQLite or PostgreSQL.
 
 Results are keyed by the image's sha256 and the model version that judged it, so a viral
 image is analysed once per model, and a new model judges afresh. The uploaded image itself
@@ -7,35 +7,18 @@ is kept only when the service is told to (``store_images``).
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-import aiosqlite
+from service.migrations import MIGRATIONS
+from storage.aio import AsyncDatabase, open_async
+from storage.database import Row
+from storage.migrations import upgrade_url
+from storage.urls import StoreUrl
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS results (
-    id TEXT NOT NULL,
-    model_version TEXT NOT NULL,
-    verdict TEXT NOT NULL,
-    ela_png BLOB NOT NULL,
-    heatmap_png BLOB NOT NULL,
-    image BLOB,
-    created_at REAL NOT NULL,
-    PRIMARY KEY (id, model_version)
-);
-CREATE TABLE IF NOT EXISTS feedback (
-    feedback_id INTEGER PRIMARY KEY AUTOINCREMENT,
-    result_id TEXT NOT NULL,
-    model_version TEXT NOT NULL,
-    verdict TEXT NOT NULL,
-    expected TEXT,
-    comment TEXT NOT NULL,
-    created_at REAL NOT NULL
-);
-"""
 PICTURES = ("ela_png", "heatmap_png", "image")
 
 
@@ -66,25 +49,27 @@ class Stored:
 
 
 class Store:
-    def __init__(self, db: aiosqlite.Connection):
-        self._db = db
+    """The one store of the service, on SQLite or PostgreSQL (``store_url``)."""
+
+    def __init__(self, db: AsyncDatabase):
+        self.db = db
 
     @classmethod
-    async def open(cls, path: Path) -> Store:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        db = await aiosqlite.connect(path)
-        # WAL lets readers go on while a verdict is written.
-        await db.execute("PRAGMA journal_mode=WAL")
-        await db.executescript(_SCHEMA)
-        await db.commit()
-        return cls(db)
+    async def open(cls, url: StoreUrl, pool_size: int = 10) -> Store:
+        """Migrates the database to this program's schema, then opens it."""
+        await asyncio.to_thread(upgrade_url, url, MIGRATIONS)
+        return cls(await open_async(url, pool_size))
 
     async def close(self) -> None:
-        await self._db.close()
+        await self.db.close()
 
-    async def put(self, result: Result) -> None:
-        await self._db.execute(
-            "INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?, ?, ?, ?)",
+    async def put(self, result: Result) -> bool:
+        """Keeps ``result`` unless this model's verdict on the image is kept already (another
+        replica may have analysed it at the same time): one verdict per image and model.
+        True when this one was kept."""
+        changed = await self.db.execute(
+            "INSERT INTO results VALUES (?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (id, model_version) DO NOTHING",
             (
                 result.id,
                 result.model_version,
@@ -95,21 +80,22 @@ class Store:
                 time.time(),
             ),
         )
-        await self._db.commit()
+        return changed == 1
 
     async def cached(self, result_id: str, model_version: str) -> Stored | None:
         """What this model said of the image, if it has seen it."""
-        row = await self._one(
-            "SELECT verdict, image IS NOT NULL FROM results WHERE id = ? AND model_version = ?",
+        row = await self.db.one(
+            "SELECT verdict, image IS NOT NULL AS has_image FROM results"
+            " WHERE id = ? AND model_version = ?",
             (result_id, model_version),
         )
         return _stored(row)
 
     async def latest(self, result_id: str) -> Stored | None:
         """The newest result stored under ``result_id``, whichever model gave it."""
-        row = await self._one(
-            "SELECT verdict, image IS NOT NULL FROM results WHERE id = ? "
-            "ORDER BY created_at DESC LIMIT 1",
+        row = await self.db.one(
+            "SELECT verdict, image IS NOT NULL AS has_image FROM results WHERE id = ?"
+            " ORDER BY created_at DESC LIMIT 1",
             (result_id,),
         )
         return _stored(row)
@@ -118,18 +104,18 @@ class Store:
         """One of ``PICTURES`` of the newest result under ``result_id``, if stored."""
         if name not in PICTURES:
             raise ValueError(f"no picture named {name}")
-        row = await self._one(
-            f"SELECT {name} FROM results WHERE id = ? ORDER BY created_at DESC LIMIT 1",
+        row = await self.db.one(
+            f"SELECT {name} AS picture FROM results WHERE id = ? ORDER BY created_at DESC LIMIT 1",
             (result_id,),
         )
-        return None if row is None else row[0]
+        return None if row is None or row["picture"] is None else bytes(row["picture"])
 
     async def add_feedback(
         self, verdict: dict[str, Any], expected: str | None, comment: str
     ) -> int:
-        cursor = await self._db.execute(
-            "INSERT INTO feedback (result_id, model_version, verdict, expected, comment, "
-            "created_at) VALUES (?, ?, ?, ?, ?, ?)",
+        row = await self.db.one(
+            "INSERT INTO feedback (result_id, model_version, verdict, expected, comment,"
+            " created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING feedback_id",
             (
                 verdict["id"],
                 verdict["model"]["version"],
@@ -139,14 +125,10 @@ class Store:
                 time.time(),
             ),
         )
-        await self._db.commit()
-        return int(cursor.lastrowid)
-
-    async def _one(self, sql: str, parameters: tuple) -> aiosqlite.Row | None:
-        async with self._db.execute(sql, parameters) as cursor:
-            return await cursor.fetchone()
+        assert row is not None
+        return int(row["feedback_id"])
 
 
-def _stored(row: aiosqlite.Row | None) -> Stored | None:
+def _stored(row: Row | None) -> Stored | None:
     """A row of (verdict JSON, whether the image is kept) as a Stored, if there is one."""
-    return None if row is None else Stored(json.loads(row[0]), bool(row[1]))
+    return None if row is None else Stored(json.loads(row["verdict"]), bool(row["has_image"]))

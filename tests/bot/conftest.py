@@ -17,6 +17,7 @@ import pytest
 from click.testing import CliRunner
 
 from bot.cli import bot
+from bot.config import load_config
 from bot.store import Store
 from tests.bot.fake_reddit import FakeReddit
 from tests.bot.fake_service import StandInService
@@ -104,7 +105,7 @@ def state(bot_env) -> Iterator[Callable[[], Store]]:
     opened: list[Store] = []
 
     def open_store() -> Store:
-        opened.append(Store(Path(bot_env["FAKECHECK_BOT_STATE_PATH"])))
+        opened.append(Store(load_config(None, bot_env).bot_store))
         return opened[-1]
 
     yield open_store

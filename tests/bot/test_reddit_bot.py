@@ -224,7 +224,7 @@ def test_a_refused_wiki_revision_is_reported_once(
     for name, value in bot_env.items():
         monkeypatch.setenv(name, value)
     config = load_config(None, os.environ)
-    store = Store(config.bot_state_path)
+    store = Store(config.bot_store)
     service = ServiceClient(config.bot_service_url, None, config.bot_service_timeout_s)
     platform = RedditPlatform(connect(config), store, service, config)
     try:

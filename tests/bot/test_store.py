@@ -1,51 +1,94 @@
-"""The durable queue: states, deferral, counts, subscriptions and cursors survive reopening."""
+"""The durable queue on both backends: states, deferral, counts, subscriptions and cursors
+survive reopening; runs sharing a queue never take the same item, and a dead run's claims
+are taken over."""
 
 from __future__ import annotations
 
 import time
 
+from bot.presence import present
 from bot.store import CLAIMED, REPLIED, SEEN, SKIPPED, Item, Store
+from storage.urls import parse_store_url
 
 
-def test_an_item_moves_seen_claimed_replied_and_survives_reopening(tmp_path):
-    path = tmp_path / "bot.sqlite3"
-    store = Store(path)
+def test_an_item_moves_seen_claimed_replied_and_survives_reopening(store_url):
+    url = parse_store_url(store_url)
+    store = Store(url)
     item = Item("reddit", "summons", "t1_a", "alice", "pics", {"created": 1.0})
     assert store.add(item) and not store.add(item)
-    assert [i.key for i in store.due("reddit")] == ["reddit:summons:t1_a"]
-    claimed = store.claim(item.key)
-    assert (claimed.status, claimed.attempts, claimed.payload) == (CLAIMED, 1, {"created": 1.0})
+    claimed = store.claim_next("reddit", owner=1)
+    assert (claimed.key, claimed.status, claimed.attempts) == (item.key, CLAIMED, 1)
+    assert claimed.payload == {"created": 1.0}
+    assert store.claim_next("reddit", owner=1) is None  # its own claim is not taken again
     store.close()
 
-    store = Store(path)
-    assert store.get(item.key).status == CLAIMED  # a crash here leaves it pending
-    assert [i.id for i in store.due("reddit")] == ["t1_a"]
+    store = Store(url)  # a crash here leaves it claimed, for the next run to take over
+    assert store.get(item.key).status == CLAIMED
+    again = store.claim_next("reddit", owner=2)
+    assert (again.id, again.attempts) == ("t1_a", 2)
     store.defer(item.key, 60, "service down")
-    assert store.due("reddit") == [] and store.next_due("reddit") > time.time() + 50
+    assert store.claim_next("reddit", owner=2) is None
+    assert store.next_due("reddit", owner=2) > time.time() + 50
     assert store.get(item.key).status == SEEN
     store.finish(item.key, REPLIED, "answered", "t1_r")
-    assert store.next_due("reddit") is None
+    assert store.next_due("reddit", owner=2) is None
+    store.close()
 
 
-def test_summons_count_leaves_out_the_turned_away(tmp_path):
-    store = Store(tmp_path / "bot.sqlite3")
+def test_an_item_deferred_during_a_round_waits_for_the_next(store_url):
+    store = Store(parse_store_url(store_url))
+    store.add(Item("x", "summons", "1", "bob"))
+    round_started = time.time()
+    store.defer(store.claim_next("x", 1, round_started).key, 0, "asked to wait 0 s")
+    assert store.claim_next("x", 1, round_started) is None
+    assert store.claim_next("x", 1).id == "1"
+    store.close()
+
+
+def test_summons_count_leaves_out_the_turned_away(store_url):
+    store = Store(parse_store_url(store_url))
     for n in range(3):
         store.add(Item("x", "summons", str(n), "Bob"))
     store.finish("x:summons:2", SKIPPED, "cap")
     assert store.summons_since("x", "bob", time.time() - 3600) == 2
     assert store.summons_since("reddit", "bob", 0) == 0
+    store.close()
 
 
-def test_subscriptions_optouts_and_cursors(tmp_path):
-    store = Store(tmp_path / "bot.sqlite3")
+def test_subscriptions_optouts_and_cursors(store_url):
+    store = Store(parse_store_url(store_url))
     store.subscribe("Pics", "mod1", "manipulated", 0.0)
     store.set_mode("pics", "every", 0.5, 10.0)
     store.subscribe("pics", "mod2", "manipulated", 0.0)  # again: keeps the settings
     sub = store.subscription("PICS")
     assert (sub.name, sub.moderator, sub.mode, sub.min_score) == ("pics", "mod1", "every", 0.5)
+    assert [s.name for s in store.subscriptions()] == ["pics"]
     assert store.unsubscribe("pics") and not store.unsubscribe("pics")
     store.opt_out("reddit", "Carol")
+    store.opt_out("reddit", "carol")
     assert store.opted_out("reddit", "carol") and not store.opted_out("x", "carol")
     store.set_cursor("x:since_id", "5")
     store.set_cursor("x:since_id", "9")
     assert store.cursor("x:since_id") == "9" and store.cursor("other") is None
+    store.close()
+
+
+def test_live_runs_share_a_postgresql_queue_and_take_over_a_dead_ones_claims(postgres_url):
+    url = parse_store_url(postgres_url)
+    store = Store(url)
+    for n in range(3):
+        store.add(Item("reddit", "summons", f"t1_{n}", "alice"))
+    first, second = present(url, "reddit"), present(url, "reddit")
+    try:
+        assert first.leads("collect:reddit:bot") and first.leads("collect:reddit:bot")
+        assert not second.leads("collect:reddit:bot")  # one run reads the inbox
+        taken = store.claim_next("reddit", first.owner)
+        # The first run lives: its claim is not the second's to take.
+        assert store.claim_next("reddit", second.owner).id == "t1_1"
+        first.close()  # the first run dies: its claim and its reading pass on
+        again = store.claim_next("reddit", second.owner)
+        assert (again.id, again.attempts) == (taken.id, 2)
+        assert second.leads("collect:reddit:bot")
+    finally:
+        second.close()
+        store.close()

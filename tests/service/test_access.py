@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import requests
 
 from service.access import TokenBuckets
@@ -73,10 +75,14 @@ def test_each_key_has_its_own_bucket(start_service):
 def test_token_bucket_refills_at_its_rate():
     now = [0.0]
     buckets = TokenBuckets(rate=2.0, burst=2, clock=lambda: now[0])
-    assert [buckets.take("ip:1") for _ in range(2)] == [0.0, 0.0]
-    assert buckets.take("ip:1") == 0.5
-    assert buckets.take("ip:2") == 0.0  # callers do not share
+
+    def take(caller: str) -> float:
+        return asyncio.run(buckets.take(caller))
+
+    assert [take("ip:1") for _ in range(2)] == [0.0, 0.0]
+    assert take("ip:1") == 0.5
+    assert take("ip:2") == 0.0  # callers do not share
     now[0] = 0.5
-    assert buckets.take("ip:1") == 0.0
+    assert take("ip:1") == 0.0
     now[0] = 100.0  # never more than the burst
-    assert [buckets.take("ip:1") for _ in range(3)][-1] > 0
+    assert [take("ip:1") for _ in range(3)][-1] > 0

@@ -7,12 +7,13 @@ from pathlib import Path
 import pytest
 
 from service.config import ConfigError, ServiceConfig, load_config
+from storage.urls import POSTGRESQL, SQLITE, StoreUrl
 
 
 def test_defaults_match_the_contract():
     config = load_config()
     assert (config.host, config.port) == ("127.0.0.1", 8080)
-    assert config.store_path == Path("var/fakecheck.sqlite3")
+    assert config.store == StoreUrl(SQLITE, "var/fakecheck.sqlite3")
     assert config.max_body_bytes == 20 * 1024 * 1024
     assert config.store_images is False and config.fetch_allow_loopback is False
     assert config.detector_config().decode.max_pixels == config.max_pixels
@@ -69,3 +70,15 @@ def test_compile_cache_reaches_the_detector(tmp_path):
     assert config.detector_config().compile_cache_dir == tmp_path
     off = load_config(None, {"FAKECHECK_COMPILE_CACHE_DIR": ""})
     assert off.detector_config().compile_cache_dir is None
+
+
+def test_store_url_names_sqlite_or_postgresql():
+    assert load_config(None, {"FAKECHECK_STORE_URL": "sqlite:///srv/f.sqlite3"}).store == StoreUrl(
+        SQLITE, "srv/f.sqlite3"
+    )
+    assert load_config(store_url="sqlite:////srv/f.sqlite3").store.path == Path("/srv/f.sqlite3")
+    url = "postgresql://fakecheck@db.internal/fakecheck"
+    assert load_config(store_url=url).store == StoreUrl(POSTGRESQL, url)
+    for wrong in ("mysql://db/x", "sqlite://relative", "var/fakecheck.sqlite3"):
+        with pytest.raises(ConfigError, match="store_url"):
+            load_config(store_url=wrong)
