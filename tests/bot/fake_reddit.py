@@ -435,7 +435,7 @@ class FakeReddit(FakeSite):
                 post = self._things[parent.get("link_id", target)]
                 data = self._comment(post, target, self.bot, text)
             thing = {"kind": data["name"][:2], "data": dict(data)}
-        await self._wait("comment")
+        await self._wait("comment", request)
         return _json({"json": {"errors": [], "data": {"things": [thing]}}})
 
     def _refuse_reply(self, parent: Thing | None, text: str) -> dict[str, Any] | None:

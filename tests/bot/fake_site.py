@@ -17,6 +17,8 @@ from tests.service.harness import ThreadedServer
 class FakeSite:
     def __init__(self, image_prefix: str):
         self.requests: list[tuple[str, str]] = []
+        # The client (User-Agent) of each request held back, in order.
+        self.held_clients: list[str] = []
         self._lock = threading.Lock()
         self._image_prefix = image_prefix
         self._images: dict[str, tuple[bytes, int, str]] = {}
@@ -58,10 +60,12 @@ class FakeSite:
             self._holds[key] = event
         return event
 
-    async def _wait(self, key: str) -> None:
+    async def _wait(self, key: str, request: web.Request) -> None:
         """Holds this answer back while the test wants (never past stop)."""
         with self._lock:
             event = self._holds.pop(key, None)
+            if event is not None:
+                self.held_clients.append(request.headers.get("User-Agent", ""))
         while event is not None and not event.is_set() and not self._stopping.is_set():
             await asyncio.sleep(0.02)
 
@@ -72,7 +76,7 @@ class FakeSite:
 
     async def _image(self, request: web.Request) -> web.Response:
         name = request.match_info["name"]
-        await self._wait(f"image:{name}")
+        await self._wait(f"image:{name}", request)
         with self._lock:
             data, status, content_type = self._images.get(name, (b"", 404, ""))
         if status != 200:

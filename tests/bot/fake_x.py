@@ -339,7 +339,7 @@ class FakeX(FakeSite):
                 detail = "You attempted to reply to a Tweet that is deleted or not visible to you."
                 return problem(403, "Forbidden", detail)
             tweet_id = self._post(self.bot_id, text, [], reply_to, body.get("quote_tweet_id"), None)
-        await self._wait("tweet")
+        await self._wait("tweet", request)
         data = {"id": tweet_id, "text": text, "edit_history_tweet_ids": [tweet_id]}
         return web.json_response({"data": data}, status=201)
 

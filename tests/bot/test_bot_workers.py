@@ -1,0 +1,69 @@
+"""Two ``fakecheck bot reddit`` workers on one PostgreSQL queue against the fake Reddit:
+every summons is answered exactly once, also when a worker is killed -9 while its answer
+is being posted, again and again; the worker started in its place joins the queue."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+
+import pytest
+
+from bot.store import REPLIED, Store
+from storage.urls import parse_store_url
+from tests.bot.conftest import FAKECHECK, kill, wait_for
+from tests.conftest import jpeg, scene
+
+POSTS, SUMMONS_PER_POST, KILLS = 50, 4, 3
+
+
+def worker(bot_env: dict[str, str], name: str) -> subprocess.Popen:
+    """A bot worker running until stopped; praw's User-Agent tells the fake who asks."""
+    environ = {**os.environ, **bot_env, "praw_user_agent": f"fakecheck-tests {name}"}
+    return subprocess.Popen(
+        [FAKECHECK, "bot", "reddit"],
+        env=environ,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+@pytest.fixture
+def queue_env(bot_env, postgres_url) -> dict[str, str]:
+    return {
+        **bot_env,
+        "FAKECHECK_BOT_STORE_URL": postgres_url,
+        "FAKECHECK_BOT_POLL_INTERVAL_S": "0.2",
+        "FAKECHECK_BOT_SUMMONS_PER_HOUR": "100",
+    }
+
+
+def test_two_workers_answer_each_summons_once_while_one_is_killed(fake_reddit, queue_env):
+    summons = []
+    for n in range(POSTS):
+        image = fake_reddit.add_image(f"{n}.jpg", jpeg(scene(500 + n, 120, 160), 90))
+        post = fake_reddit.add_post("pics", f"poster{n}", url=image)
+        summons += [fake_reddit.mention(post, f"user{n}_{k}") for k in range(SUMMONS_PER_POST)]
+    workers = {name: worker(queue_env, name) for name in ("w0", "w1")}
+    store = Store(parse_store_url(queue_env["FAKECHECK_BOT_STORE_URL"]))
+    try:
+        for round_ in range(KILLS):
+            # The next answer is posted, but the worker posting it waits for Reddit's word:
+            # killed then, it leaves its item claimed with the answer already up.
+            release = fake_reddit.hold_next_comment()
+            held = fake_reddit.held_clients
+            wait_for(lambda held=held, kills=round_: len(held) > kills)
+            holder = held[round_].split()[1]
+            kill(workers[holder])
+            release.set()
+            workers[holder] = worker(queue_env, holder)
+        wait_for(lambda: all(fake_reddit.replies_to(s) for s in summons), timeout=240)
+        wait_for(lambda: all(store.get(f"reddit:summons:{s}").status == REPLIED for s in summons))
+        taken_over = [s for s in summons if store.get(f"reddit:summons:{s}").attempts > 1]
+    finally:
+        for process in workers.values():
+            process.terminate()
+            process.wait(30)
+        store.close()
+    assert [len(fake_reddit.replies_to(s)) for s in summons] == [1] * len(summons)
+    assert len(taken_over) >= KILLS  # the killed workers' items, answered by the others
