@@ -14,6 +14,7 @@ import shutil
 import subprocess
 import tempfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -55,8 +56,9 @@ def _as_server_user(folder: Path) -> list[str]:
     return ["runuser", "-u", "postgres", "--"]
 
 
-@pytest.fixture(scope="session")
-def postgres_cluster() -> Iterator[Cluster]:
+@contextmanager
+def running_cluster() -> Iterator[Cluster]:
+    """A cluster started in a temporary folder, stopped and removed on leaving."""
     binaries = _binaries()
     folder = Path(tempfile.mkdtemp(prefix="fakecheck-pg-"))
     folder.chmod(0o755)  # the server's user reaches its data and socket through it
@@ -79,6 +81,12 @@ def postgres_cluster() -> Iterator[Cluster]:
         stop = [*run_as, binaries / "pg_ctl", "-D", data, "-m", "immediate", "-w", "stop"]
         subprocess.run(stop, stdout=subprocess.DEVNULL, check=False)
         shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def postgres_cluster() -> Iterator[Cluster]:
+    with running_cluster() as cluster:
+        yield cluster
 
 
 @pytest.fixture

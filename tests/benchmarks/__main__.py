@@ -1,5 +1,5 @@
-"""``make bench``: the detector's speed (with the synthetic_face signal's own cost), then the service's (``service.py``) and the Reddit
-bot's (``bot.py``), as ratios measured in this one run.
+"""``make bench``: the detector's speed (with the synthetic_face signal's own cost), then the service's (``service.py``), its store's
+(``store.py``: SQLite and PostgreSQL) and the Reddit bot's (``bot.py``), as ratios measured in this one run.
 
 Targets (issue: the detector): a 12 MP JPEG analysed in at most 4x the time of one Pillow
 decode of the same file; 1 MP in at most 50 ms; cold start (import + load + first verdict)
@@ -100,9 +100,10 @@ def main() -> None:
     print(f"{'cold start (1 MP)':<28}{again:>10.2f} s{'':>20}  <= 3 s (programs from the cache)")
     faces(detector)
 
-    from tests.benchmarks import bot, fuzz, service
+    from tests.benchmarks import bot, fuzz, service, store
 
     service.main()
+    store.main()
     fuzz.main()
     bot.main()
 
