@@ -1,31 +1,59 @@
-"""Two ``fakecheck bot reddit`` workers on one PostgreSQL queue against the fake Reddit:
-every summons is answered exactly once, also when a worker is killed -9 while its answer
-is being posted, again and again; the worker started in its place joins the queue."""
+"""Two ``fakecheck bot reddit`` workers on one PostgreSQL queue against the fake Reddit, each
+asking its own of two ``fakecheck serve`` replicas on one PostgreSQL store: every summons is
+answered exactly once, also when a worker is killed -9 while its answer is being posted,
+again and again; the worker started in its place joins the queue."""
 
 from __future__ import annotations
 
 import os
 import subprocess
+from collections.abc import Iterator
 
+import psycopg
 import pytest
 
 from bot.store import REPLIED, Store
 from storage.urls import parse_store_url
 from tests.bot.conftest import FAKECHECK, kill, wait_for
 from tests.conftest import jpeg, scene
+from tests.service.replica import Replica, start_replicas
 
 POSTS, SUMMONS_PER_POST, KILLS = 50, 4, 3
 
 
-def worker(bot_env: dict[str, str], name: str) -> subprocess.Popen:
+def worker(queue_env: dict[str, str], name: str, service: Replica) -> subprocess.Popen:
     """A bot worker running until stopped; praw's User-Agent tells the fake who asks."""
-    environ = {**os.environ, **bot_env, "praw_user_agent": f"fakecheck-tests {name}"}
+    environ = {
+        **os.environ,
+        **queue_env,
+        "FAKECHECK_BOT_SERVICE_URL": service.url,
+        "praw_user_agent": f"fakecheck-tests {name}",
+    }
     return subprocess.Popen(
         [FAKECHECK, "bot", "reddit"],
         env=environ,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
+
+
+@pytest.fixture
+def service_store(postgres_cluster) -> str:
+    return postgres_cluster.new_database()
+
+
+@pytest.fixture
+def services(service_store) -> Iterator[dict[str, Replica]]:
+    """Two replicas on one store, fetching the images from the fake Reddit on loopback."""
+    replicas = start_replicas(
+        2,
+        store_url=service_store,
+        fetch_allow_loopback="true",
+        rate_per_second="0",
+    )
+    yield dict(zip(("w0", "w1"), replicas, strict=True))
+    for replica in replicas:
+        replica.stop()
 
 
 @pytest.fixture
@@ -38,13 +66,15 @@ def queue_env(bot_env, postgres_url) -> dict[str, str]:
     }
 
 
-def test_two_workers_answer_each_summons_once_while_one_is_killed(fake_reddit, queue_env):
+def test_two_workers_answer_each_summons_once_while_one_is_killed(
+    fake_reddit, queue_env, services, service_store
+):
     summons = []
     for n in range(POSTS):
         image = fake_reddit.add_image(f"{n}.jpg", jpeg(scene(500 + n, 120, 160), 90))
         post = fake_reddit.add_post("pics", f"poster{n}", url=image)
         summons += [fake_reddit.mention(post, f"user{n}_{k}") for k in range(SUMMONS_PER_POST)]
-    workers = {name: worker(queue_env, name) for name in ("w0", "w1")}
+    workers = {name: worker(queue_env, name, service) for name, service in services.items()}
     store = Store(parse_store_url(queue_env["FAKECHECK_BOT_STORE_URL"]))
     try:
         for round_ in range(KILLS):
@@ -56,7 +86,7 @@ def test_two_workers_answer_each_summons_once_while_one_is_killed(fake_reddit, q
             holder = held[round_].split()[1]
             kill(workers[holder])
             release.set()
-            workers[holder] = worker(queue_env, holder)
+            workers[holder] = worker(queue_env, holder, services[holder])
         wait_for(lambda: all(fake_reddit.replies_to(s) for s in summons), timeout=240)
         wait_for(lambda: all(store.get(f"reddit:summons:{s}").status == REPLIED for s in summons))
         taken_over = [s for s in summons if store.get(f"reddit:summons:{s}").attempts > 1]
@@ -67,3 +97,8 @@ def test_two_workers_answer_each_summons_once_while_one_is_killed(fake_reddit, q
         store.close()
     assert [len(fake_reddit.replies_to(s)) for s in summons] == [1] * len(summons)
     assert len(taken_over) >= KILLS  # the killed workers' items, answered by the others
+    with psycopg.connect(service_store) as db:  # one verdict per image, whichever replica
+        assert db.execute("SELECT COUNT(*), COUNT(DISTINCT id) FROM results").fetchone() == (
+            POSTS,
+            POSTS,
+        )

@@ -4,14 +4,8 @@ once, feedback is kept once, and one rate limit holds across them."""
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import psycopg
 import pytest
@@ -19,58 +13,20 @@ import requests
 
 from tests.conftest import jpeg, scene
 from tests.service.harness import assert_error
+from tests.service.replica import Replica, start_replicas
 
-FAKECHECK = str(Path(sys.executable).parent / "fakecheck")
 # Each test has a key of its own, so the rate limit of one never stops another.
 KEYS = ("cache", "race", "feedback", "limited")
 BURST = 4
 
 
-class Replica:
-    """``fakecheck serve`` as a process of its own on a free loopback port."""
-
-    def __init__(self, store_url: str, data_dir: Path):
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            port = probe.getsockname()[1]
-        self.url = f"http://127.0.0.1:{port}"
-        environ = {
-            **os.environ,
-            "FAKECHECK_PORT": str(port),
-            "FAKECHECK_STORE_URL": store_url,
-            "FAKECHECK_DATA_DIR": str(data_dir),
-            "FAKECHECK_API_KEYS": ",".join(KEYS),
-            "FAKECHECK_RATE_PER_SECOND": "0.01",
-            "FAKECHECK_RATE_BURST": str(BURST),
-        }
-        self.process = subprocess.Popen(
-            [FAKECHECK, "serve"], env=environ, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-        )
-
-    def wait_until_loaded(self, timeout: float = 300.0) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            assert self.process.poll() is None, self.process.stderr.read().decode()
-            try:
-                if requests.get(f"{self.url}/healthz", timeout=5).json()["model_loaded"]:
-                    return
-            except requests.ConnectionError:
-                pass
-            time.sleep(0.2)
-        raise AssertionError(f"{self.url} did not load its detector")
-
-    def analyze(self, image: bytes, key: str) -> requests.Response:
-        return requests.post(
-            f"{self.url}/v1/analyze",
-            data=image,
-            headers={"Content-Type": "image/jpeg", "Authorization": f"Bearer {key}"},
-            timeout=120,
-        )
-
-    def stop(self) -> None:
-        self.process.terminate()
-        self.process.wait(30)
-        self.process.stderr.close()
+def analyze(replica: Replica, image: bytes, key: str) -> requests.Response:
+    return requests.post(
+        f"{replica.url}/v1/analyze",
+        data=image,
+        headers={"Content-Type": "image/jpeg", "Authorization": f"Bearer {key}"},
+        timeout=120,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -79,15 +35,17 @@ def database(postgres_cluster) -> str:
 
 
 @pytest.fixture(scope="module")
-def replicas(database, tmp_path_factory) -> Iterator[tuple[Replica, Replica]]:
-    started = [Replica(database, tmp_path_factory.mktemp(f"replica{n}")) for n in range(2)]
-    try:
-        for replica in started:
-            replica.wait_until_loaded()
-        yield started[0], started[1]
-    finally:
-        for replica in started:
-            replica.stop()
+def replicas(database) -> Iterator[tuple[Replica, Replica]]:
+    started = start_replicas(
+        2,
+        store_url=database,
+        api_keys=",".join(KEYS),
+        rate_per_second="0.01",
+        rate_burst=str(BURST),
+    )
+    yield started[0], started[1]
+    for replica in started:
+        replica.stop()
 
 
 def count(database: str, sql: str, *params: object) -> int:
@@ -98,9 +56,9 @@ def count(database: str, sql: str, *params: object) -> int:
 def test_a_verdict_stored_by_one_replica_is_served_by_the_other(replicas):
     first, second = replicas
     image = jpeg(scene(301), 90)
-    stored = first.analyze(image, "cache")
+    stored = analyze(first, image, "cache")
     assert stored.status_code == 200 and stored.json()["cached"] is False
-    again = second.analyze(image, "cache")
+    again = analyze(second, image, "cache")
     assert again.status_code == 200 and again.json()["cached"] is True
     assert again.json()["id"] == stored.json()["id"]
     assert again.json()["verdict"] == stored.json()["verdict"]
@@ -111,7 +69,7 @@ def test_a_verdict_stored_by_one_replica_is_served_by_the_other(replicas):
 def test_the_same_new_image_sent_to_both_at_once_is_stored_once(replicas, database):
     image = jpeg(scene(302), 90)
     with ThreadPoolExecutor(2) as pool:
-        answers = list(pool.map(lambda replica: replica.analyze(image, "race"), replicas))
+        answers = list(pool.map(lambda replica: analyze(replica, image, "race"), replicas))
     assert [answer.status_code for answer in answers] == [200, 200]
     result_id = answers[0].json()["id"]
     assert answers[1].json()["id"] == result_id
@@ -120,7 +78,7 @@ def test_the_same_new_image_sent_to_both_at_once_is_stored_once(replicas, databa
 
 def test_feedback_sent_to_one_replica_is_kept_once(replicas, database):
     first, second = replicas
-    result_id = first.analyze(jpeg(scene(303), 90), "feedback").json()["id"]
+    result_id = analyze(first, jpeg(scene(303), 90), "feedback").json()["id"]
     sent = requests.post(
         f"{second.url}/v1/results/{result_id}/feedback",
         json={"expected": "no_evidence", "comment": "my own photo"},
@@ -134,9 +92,9 @@ def test_feedback_sent_to_one_replica_is_kept_once(replicas, database):
 def test_one_rate_limit_holds_across_replicas(replicas):
     first, second = replicas
     image = jpeg(scene(304), 90)
-    statuses = [replicas[n % 2].analyze(image, "limited").status_code for n in range(BURST)]
+    statuses = [analyze(replicas[n % 2], image, "limited").status_code for n in range(BURST)]
     assert statuses == [200] * BURST
     for replica in (first, second):
-        limited = replica.analyze(image, "limited")
+        limited = analyze(replica, image, "limited")
         assert_error(limited, 429, "rate_limited")
         assert int(limited.headers["Retry-After"]) >= 1

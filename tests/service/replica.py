@@ -1,0 +1,62 @@
+"""``fakecheck serve`` as a process of its own, as one replica among several behind a
+balancer would run: started with settings, waited for until its detector is loaded."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import requests
+
+FAKECHECK = str(Path(sys.executable).parent / "fakecheck")
+
+
+class Replica:
+    """A service process on a free loopback port; ``settings`` become FAKECHECK_* variables."""
+
+    def __init__(self, **settings: str):
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        self.url = f"http://127.0.0.1:{port}"
+        environ = {f"FAKECHECK_{name.upper()}": value for name, value in settings.items()}
+        self.process = subprocess.Popen(
+            [FAKECHECK, "serve"],
+            env={**os.environ, **environ, "FAKECHECK_PORT": str(port)},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+
+    def wait_until_loaded(self, timeout: float = 300.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            assert self.process.poll() is None, self.process.stderr.read().decode()
+            try:
+                if requests.get(f"{self.url}/healthz", timeout=5).json()["model_loaded"]:
+                    return
+            except requests.ConnectionError:
+                pass
+            time.sleep(0.2)
+        raise AssertionError(f"{self.url} did not load its detector")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(30)
+        self.process.stderr.close()
+
+
+def start_replicas(count: int, **settings: str) -> list[Replica]:
+    """``count`` replicas with the same settings, each loaded (stopped again on failure)."""
+    started = [Replica(**settings) for _ in range(count)]
+    try:
+        for replica in started:
+            replica.wait_until_loaded()
+    except BaseException:
+        for replica in started:
+            replica.stop()
+        raise
+    return started
