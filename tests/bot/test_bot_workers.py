@@ -1,7 +1,8 @@
 """Two ``fakecheck bot reddit`` workers on one PostgreSQL queue against the fake Reddit, each
 asking its own of two ``fakecheck serve`` replicas on one PostgreSQL store: every summons is
 answered exactly once, also when a worker is killed -9 while its answer is being posted,
-again and again; the worker started in its place joins the queue."""
+again and again; the worker started in its place joins the queue. Same for X, with both
+workers killed while one waits for its post to be confirmed."""
 
 from __future__ import annotations
 
@@ -14,15 +15,17 @@ import pytest
 
 from bot.store import REPLIED, Store
 from storage.urls import parse_store_url
-from tests.bot.conftest import FAKECHECK, kill, wait_for
+from tests.bot.conftest import BOT, FAKECHECK, kill, wait_for
 from tests.conftest import jpeg, scene
 from tests.service.replica import Replica, start_replicas
 
 POSTS, SUMMONS_PER_POST, KILLS = 50, 4, 3
 
 
-def worker(queue_env: dict[str, str], name: str, service: Replica) -> subprocess.Popen:
-    """A bot worker running until stopped; praw's User-Agent tells the fake who asks."""
+def worker(
+    queue_env: dict[str, str], name: str, service: Replica, platform: str = "reddit"
+) -> subprocess.Popen:
+    """A bot worker running until stopped; praw's User-Agent tells the fake Reddit who asks."""
     environ = {
         **os.environ,
         **queue_env,
@@ -30,7 +33,7 @@ def worker(queue_env: dict[str, str], name: str, service: Replica) -> subprocess
         "praw_user_agent": f"fakecheck-tests {name}",
     }
     return subprocess.Popen(
-        [FAKECHECK, "bot", "reddit"],
+        [FAKECHECK, "bot", platform],
         env=environ,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -102,3 +105,31 @@ def test_two_workers_answer_each_summons_once_while_one_is_killed(
             POSTS,
             POSTS,
         )
+
+
+def test_x_workers_killed_while_posting_are_replaced_and_answer_each_mention_once(
+    fake_x, queue_env, services
+):
+    images = [fake_x.add_image(f"{n}.jpg", jpeg(scene(600 + n, 120, 160), 90)) for n in range(20)]
+    mentions = [
+        fake_x.post(f"user{n}", f"@{BOT} real?", media=[url]) for n, url in enumerate(images)
+    ]
+
+    def start() -> dict[str, subprocess.Popen]:
+        return {name: worker(queue_env, name, service, "x") for name, service in services.items()}
+
+    workers = start()
+    try:
+        # Both killed while one of them waits for X to confirm its post.
+        release = fake_x.hold_next_tweet()
+        wait_for(lambda: fake_x.held_clients)
+        for process in workers.values():
+            kill(process)
+        release.set()
+        workers = start()
+        wait_for(lambda: all(fake_x.replies_to(m) for m in mentions), timeout=240)
+    finally:
+        for process in workers.values():
+            process.terminate()
+            process.wait(30)
+    assert [len(fake_x.replies_to(m)) for m in mentions] == [1] * len(mentions)
