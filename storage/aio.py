@@ -7,7 +7,6 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 
 import aiosqlite
-from psycopg import AsyncConnection
 from psycopg.rows import dict_row as pg_dict_row
 from psycopg_pool import AsyncConnectionPool
 
@@ -70,7 +69,6 @@ class AsyncPostgreSQL(AsyncDatabase):
             min_size=1,
             max_size=pool_size,
             kwargs={"autocommit": True, "row_factory": pg_dict_row},
-            connection_class=AsyncConnection,
             open=False,
         )
         await pool.open(wait=True)

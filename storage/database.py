@@ -38,7 +38,7 @@ class Database(ABC):
     def all(self, sql: str, params: Params = ()) -> list[Row]: ...
 
     @abstractmethod
-    def exclusive(self) -> Iterator[Database]:
+    def exclusive(self) -> AbstractContextManager[Database]:
         """One transaction, alone among writers; the database given runs inside it."""
 
     @abstractmethod

@@ -46,7 +46,7 @@ def upgrade(db: Database, migrations: tuple[Migration, ...]) -> list[int]:
     with db.exclusive() as locked:
         locked.execute(_VERSIONS)
         row = locked.one("SELECT MAX(version) AS version FROM schema_migrations")
-        current = row["version"] or 0 if row else 0
+        current = (row["version"] or 0) if row else 0
         if current > len(migrations):
             raise SchemaTooNew(
                 f"the database is at schema version {current}; this program knows "
