@@ -4,6 +4,7 @@ are taken over."""
 
 from __future__ import annotations
 
+import sqlite3
 import time
 
 from bot.presence import present
@@ -92,3 +93,24 @@ def test_live_runs_share_a_postgresql_queue_and_take_over_a_dead_ones_claims(pos
     finally:
         second.close()
         store.close()
+
+
+def test_a_state_file_from_before_migrations_is_adopted(tmp_path):
+    path = tmp_path / "bot.sqlite3"
+    with sqlite3.connect(path) as old:  # the schema as the bots created it then
+        old.execute(
+            "CREATE TABLE items (key TEXT PRIMARY KEY, platform TEXT NOT NULL, kind TEXT NOT NULL,"
+            " author TEXT NOT NULL, community TEXT NOT NULL, payload TEXT NOT NULL,"
+            " status TEXT NOT NULL, reason TEXT NOT NULL DEFAULT '',"
+            " attempts INTEGER NOT NULL DEFAULT 0, next_at REAL NOT NULL DEFAULT 0,"
+            " seen_at REAL NOT NULL, updated_at REAL NOT NULL, reply_id TEXT)"
+        )
+        old.execute(
+            "INSERT INTO items VALUES"
+            " ('x:summons:1', 'x', 'summons', 'bob', '', '{}', 'claimed', '', 1, 0, 1, 1, NULL)"
+        )
+    old.close()
+    store = Store(parse_store_url(f"sqlite:///{path}"))
+    taken = store.claim_next("x", owner=1)  # claimed by a run of that time: taken over
+    assert (taken.id, taken.attempts) == ("1", 2)
+    store.close()
