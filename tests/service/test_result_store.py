@@ -78,3 +78,19 @@ def test_rate_limit_buckets_are_shared_by_replicas(postgres_url):
                 await store.close()
 
     asyncio.run(scenario())
+
+
+def test_buckets_full_again_are_pruned(postgres_url):
+    async def scenario() -> None:
+        store = await Store.open(parse_store_url(postgres_url))
+        try:
+            buckets = SharedBuckets(store.db, rate=20.0, burst=1, prune_every=3)
+            assert [await buckets.take(f"ip:{n}") for n in range(2)] == [0.0, 0.0]
+            await asyncio.sleep(0.1)  # both buckets full again after 0.05 s
+            assert await buckets.take("ip:2") == 0.0  # the third take prunes first
+            rows = await store.db.one("SELECT string_agg(caller, ',') AS callers FROM rate_buckets")
+            assert rows["callers"] == "ip:2"
+        finally:
+            await store.close()
+
+    asyncio.run(scenario())
