@@ -17,6 +17,7 @@ from model import Detector
 from model.errors import ImageError, ModelError
 from model.image.decode import footprint
 from model.verdict import image_id
+from service.allocator import release_free_memory
 from service.batcher import Batcher, Overloaded
 from service.budget import MemoryBudget, OverBudget
 from service.config import ServiceConfig
@@ -30,14 +31,20 @@ _RETRY_OVERLOADED_S = 1
 _RETRY_OVER_BUDGET_S = 5  # about the time a 60 M pixel image takes
 
 
-def render(detector: Detector, items: Sequence[bytes]) -> list[Result | ImageError]:
-    """Runs in a detector thread: verdicts and their PNGs, so the event loop only stores them."""
-    return [
+def render(
+    detector: Detector, items: Sequence[bytes], release_memory: bool
+) -> list[Result | ImageError]:
+    """Runs in a detector thread: verdicts and their PNGs, so the event loop only stores
+    them; then, if asked, what the batch freed goes back to the system (``allocator``)."""
+    results = [
         item
         if isinstance(item, ImageError)
         else Result(item.to_json(), item.ela_png(), item.heatmap_png())
         for item in detector.analyze_batch(items)
     ]
+    if release_memory:
+        release_free_memory()
+    return results
 
 
 class Analyzer:
@@ -66,7 +73,7 @@ class Analyzer:
             self.load_error = str(error)
             return
         self._batcher = Batcher(
-            lambda items: render(detector, items),
+            lambda items: render(detector, items, self._config.release_memory),
             max_size=self._config.batch_max_size,
             max_wait=self._config.batch_max_wait_ms / 1000,
             queue_max=self._config.queue_max,

@@ -79,14 +79,22 @@ class ServiceConfig:
     rate_burst: int = field(
         default=30, metadata={"help": "Requests a key or IP may make at once before waiting."}
     )
+    # Only the ELA-CNN runs a batch in one pass, and it costs 11-14 ms of CPU an image in
+    # batches of 2 or 8 alike; the rest (about 400 ms with the AI signals) runs image by
+    # image in the batch's thread, so a batch of 8 held each of its requests for all
+    # eight verdicts. Threads, not batches, keep the cores busy.
     batch_max_size: int = field(
-        default=8, metadata={"help": "Most images gathered into one detector pass."}
+        default=2, metadata={"help": "Most images gathered into one detector pass."}
     )
     batch_max_wait_ms: float = field(
         default=5.0, metadata={"help": "Longest a request waits for others to join its batch."}
     )
+    # Each waiting image adds about 0.2 s to the wait of those behind it (0.4 s of CPU with
+    # the AI signals, over two cores): 16 keep a request's wait within about 4 s, and the
+    # rest are refused at once (503 with Retry-After) rather than left to wait until their
+    # clients give up (at 64, concurrency 64 waited 45 s and was never refused).
     queue_max: int = field(
-        default=64, metadata={"help": "Images waiting for the detector before 503s start."}
+        default=16, metadata={"help": "Images waiting for the detector before 503s start."}
     )
     # One more than the 2 cores here: each batch spends part of its time holding the GIL
     # or handing results back, and a third thread fills those gaps (make bench: 18.7
@@ -104,6 +112,10 @@ class ServiceConfig:
     memory_wait_s: float = field(
         default=30.0,
         metadata={"help": "Longest an image waits for room in the memory budget (then 503)."},
+    )
+    release_memory: bool = field(
+        default=True,
+        metadata={"help": "After each batch, hand the memory it freed back to the system (glibc)."},
     )
     fetch_timeout_s: float = field(
         default=10.0, metadata={"help": "Whole time allowed to fetch an image URL."}

@@ -35,7 +35,7 @@ class GatedDetector:
 
 
 def test_fifty_parallel_requests_are_answered_in_batches(start_service):
-    service = start_service(batch_max_size=8, batch_max_wait_ms=20, workers=2)
+    service = start_service(batch_max_size=8, batch_max_wait_ms=20, workers=2, queue_max=64)
     images = [jpeg(scene(100 + i, 64, 80), 85) for i in range(50)]
     with ThreadPoolExecutor(50) as pool:
         responses = list(pool.map(lambda data: post(service, data), images))
