@@ -10,6 +10,7 @@ import time
 from bot.presence import present
 from bot.store import CLAIMED, REPLIED, SEEN, SKIPPED, Item, Store
 from storage.urls import parse_store_url
+from tests.bot.conftest import wait_for
 
 
 def test_an_item_moves_seen_claimed_replied_and_survives_reopening(store_url):
@@ -77,7 +78,7 @@ def test_subscriptions_optouts_and_cursors(store_url):
 def test_live_runs_share_a_postgresql_queue_and_take_over_a_dead_ones_claims(postgres_url):
     url = parse_store_url(postgres_url)
     store = Store(url)
-    for n in range(3):
+    for n in range(2):
         store.add(Item("reddit", "summons", f"t1_{n}", "alice"))
     first, second = present(url, "reddit"), present(url, "reddit")
     try:
@@ -86,10 +87,12 @@ def test_live_runs_share_a_postgresql_queue_and_take_over_a_dead_ones_claims(pos
         taken = store.claim_next("reddit", first.owner)
         # The first run lives: its claim is not the second's to take.
         assert store.claim_next("reddit", second.owner).id == "t1_1"
+        assert store.claim_next("reddit", second.owner) is None
         first.close()  # the first run dies: its claim and its reading pass on
+        # (once the server has seen its connection close)
+        wait_for(lambda: second.leads("collect:reddit:bot"), timeout=10)
         again = store.claim_next("reddit", second.owner)
         assert (again.id, again.attempts) == (taken.id, 2)
-        assert second.leads("collect:reddit:bot")
     finally:
         second.close()
         store.close()
