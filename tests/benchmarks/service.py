@@ -60,7 +60,8 @@ class Served:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         env = {
-            **os.environ,
+            # FAKECHECK_DATASETS is the tests' own, not a setting: serve refuses unknown ones.
+            **{k: v for k, v in os.environ.items() if k != "FAKECHECK_DATASETS"},
             "FAKECHECK_PORT": str(self.port),
             "FAKECHECK_DATA_DIR": data_dir,
             "FAKECHECK_RATE_PER_SECOND": "0",
