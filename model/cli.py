@@ -19,9 +19,10 @@ from model.config import get_config
 from model.errors import ImageError, ModelError
 from model.training.config import (
     DATASETS,
-    FaceTrainConfig,
+    ProbeTrainConfig,
     TrainConfig,
     faces_manifest,
+    pictures_manifest,
     train_manifests,
 )
 
@@ -55,7 +56,7 @@ def analyze(files: tuple[str, ...], as_json: bool) -> None:
     from model.detector import Detector
     from model.files import analyze_files, why
 
-    detector = _load_detector(Detector)
+    detector = _run(Detector.load, get_config())
     failed = False
     for path, result in analyze_files(detector, [Path(f) for f in files]):
         name = str(path)
@@ -119,26 +120,50 @@ def train(workdir: Path, steps: int | None, datasets: Path, manifests: tuple[Pat
     )
 
 
-@main.command("train-faces")
-@_workdir("var/train-faces", "Where metrics and plots are written.")
-@click.option("--epochs", type=int, help="Training epochs (default from the config).")
-@_datasets("faces/")
+@main.command("train-ai")
+@_workdir("var/train-ai", "Where metrics and plots are written.")
+@_datasets("ai-generated/, faces/, casia1/ and camera-originals/")
 @click.option(
-    "--manifest",
+    "--pictures",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="Faces manifest (default: faces/manifest.csv of --datasets).",
+    help="Whole pictures, generated and real (default: ai-generated/manifest.csv of --datasets).",
 )
-def train_faces(workdir: Path, epochs: int | None, datasets: Path, manifest: Path | None) -> None:
-    """Train Meso-4 on real and GAN faces, calibrate it and write its weights and figures."""
-    from model.training.face_train import train_faces as run
+@click.option(
+    "--faces",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Face crops, generated and real (default: faces/manifest.csv of --datasets).",
+)
+def train_ai(workdir: Path, datasets: Path, pictures: Path | None, faces: Path | None) -> None:
+    """Train the probes of the AI signals (whole pictures, faces) on the pretrained encoder,
+    calibrate them and write their weights and figures. The ELA-CNN's photos join the
+    pictures as real ones."""
+    from model.training.probe_train import train_probes
 
-    settings = replace(FaceTrainConfig(), epochs=epochs) if epochs else FaceTrainConfig()
-    manifest = manifest or faces_manifest(datasets)
-    _require((manifest,))
-    metrics = run(get_config(), settings, manifest, workdir)
-    click.echo(
-        json.dumps({k: v for k, v in metrics.items() if k.startswith(("test", "face"))}, indent=2)
-    )
+    pictures = pictures or pictures_manifest(datasets)
+    faces = faces or faces_manifest(datasets)
+    photos = train_manifests(datasets)
+    _require((pictures, faces, *photos))
+    metrics = _run(train_probes, get_config(), ProbeTrainConfig(), pictures, faces, photos, workdir)
+    click.echo(json.dumps(metrics, indent=2))
+
+
+@main.command("train-fusion")
+@_workdir("var/train-fusion", "Where the held-out sets, metrics and plots are written.")
+@_datasets("casia1/, camera-originals/, ai-generated/ and faces/")
+def train_fusion(workdir: Path, datasets: Path) -> None:
+    """Fit the stack weighing the learned signals together on every task's validation sets
+    (after train and train-ai), and measure it on their test sets."""
+    from model.training.fusion_train import train_fusion as run
+
+    manifests = {
+        "ela": list(train_manifests(datasets)),
+        "pictures": [pictures_manifest(datasets)],
+        "faces": [faces_manifest(datasets)],
+    }
+    _require(tuple(path for paths in manifests.values() for path in paths))
+    metrics = _run(run, get_config(), manifests, workdir)
+    headline = ("auc", "best_single", "precision", "recall", "fpr")
+    click.echo(json.dumps({n: {k: m[k] for k in headline} for n, m in metrics.items()}, indent=2))
 
 
 @main.command()
@@ -218,8 +243,9 @@ def _require(manifests: tuple[Path, ...]) -> None:
             )
 
 
-def _load_detector(factory):
+def _run(action, *args):
+    """``action(*args)``, with a missing or unfitting network said in one line."""
     try:
-        return factory.load(get_config())
+        return action(*args)
     except ModelError as error:
         raise click.ClickException(str(error)) from error

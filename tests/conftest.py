@@ -5,6 +5,7 @@ services it needs through ``start_service``."""
 
 from __future__ import annotations
 
+import functools
 import io
 import os
 import subprocess
@@ -18,10 +19,14 @@ from aiohttp.abc import AbstractResolver
 from PIL import Image
 
 from model import Detector
-from model.training.config import DATASETS
+from model.training.config import DATASETS, TrainConfig, train_manifests
+from model.training.manifest import read_manifest, split_by_source
 from service.app import create_app
 from service.config import ServiceConfig, load_config
 from tests.service.harness import ThreadedServer, wait_until_loaded
+
+# The throw-away PostgreSQL cluster, one per session, and the backends' parametrised store_url.
+pytest_plugins = ["tests.postgres"]
 
 # Debian's Chromium, driven by Playwright (its own browser download has no network here).
 CHROMIUM = "/usr/bin/chromium"
@@ -57,8 +62,34 @@ def shared_datasets() -> Path:
     return Path(origin).resolve().parent / "shared" / "datasets"
 
 
+@functools.cache
+def held_out_camera_photos() -> list[Path]:
+    """The camera originals no network of the detector trained on: those of the ELA-CNN's
+    test split, which the picture probe's photos follow too."""
+    train = TrainConfig()
+    rows = [
+        row for manifest in train_manifests(shared_datasets()) for row in read_manifest(manifest)
+    ]
+    test = split_by_source(rows, train.val_share, train.test_share, train.seed)["test"]
+    return sorted(row.path for row in test if row.path.parent.parent.name == "camera-originals")
+
+
+def camera_photo(seed: int, height: int = 480, width: int = 640) -> np.ndarray:
+    """A real photo as a test's untouched picture: a crop at its own resolution of a held-out
+    camera original, chosen and placed by ``seed``. Drawn pictures (``scene``) are
+    computer-made, and the AI signals rightly take them for generated."""
+    photos = held_out_camera_photos()
+    assert photos, "no camera originals: set FAKECHECK_DATASETS to the shared datasets"
+    pixels = np.asarray(Image.open(photos[seed % len(photos)]).convert("RGB"))
+    rng = np.random.default_rng(seed)
+    top = int(rng.integers(0, pixels.shape[0] - height + 1))
+    left = int(rng.integers(0, pixels.shape[1] - width + 1))
+    return pixels[top : top + height, left : left + width].copy()
+
+
 def scene(seed: int, height: int = 256, width: int = 384) -> np.ndarray:
-    """A photo-like RGB image: smooth gradients, textured shapes and sensor-like noise."""
+    """A drawn RGB picture: smooth gradients, textured shapes and sensor-like noise. Made by
+    a program, so the AI signals may call it generated; ``camera_photo`` is a photo."""
     rng = np.random.default_rng(seed)
     y, x = np.mgrid[0:height, 0:width].astype(np.float32)
     base = np.stack(
@@ -95,15 +126,17 @@ def photo() -> np.ndarray:
     return scene(0)
 
 
-def copy_moved(seed: int = 11) -> bytes:
-    """A photo with a block pasted elsewhere in it: the detector calls it likely manipulated."""
-    rgb = decoded(jpeg(scene(seed, 480, 640), 95)).copy()
+def copy_moved(seed: int = 13) -> bytes:
+    """A photo with a block pasted elsewhere in it: the detector calls it likely edited.
+    (Seeds whose photo is flat where the block is cut give copies nothing can find.)"""
+    rgb = decoded(jpeg(camera_photo(seed), 95)).copy()
     rgb[300:396, 420:548] = rgb[60:156, 80:208]
     return jpeg(rgb, 92)
 
 
 def untouched(seed: int = 31) -> bytes:
-    return jpeg(scene(seed, 480, 640), 90)
+    """A photo as it came from its camera, re-saved once."""
+    return jpeg(camera_photo(seed), 90)
 
 
 def verdict_in_new_process(image: Path, cache: Path) -> subprocess.CompletedProcess:

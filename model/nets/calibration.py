@@ -26,22 +26,34 @@ class Calibration:
     clear_threshold: float = 0.2
 
     def probability(self, logit: float | np.ndarray) -> np.ndarray:
-        return 1.0 / (1.0 + np.exp(-(self.slope * np.asarray(logit) + self.intercept)))
+        # tanh form of the logistic: no overflow for logits far from zero.
+        return 0.5 * (1.0 + np.tanh((self.slope * np.asarray(logit) + self.intercept) / 2))
 
     def to_json(self) -> dict[str, float]:
         return {key: float(value) for key, value in asdict(self).items()}
 
 
 def fit_platt(logits: np.ndarray, labels: np.ndarray, steps: int = 200) -> tuple[float, float]:
-    """Logistic regression of labels on logits (Newton's method, lightly regularised)."""
+    """Logistic regression of labels on logits (Newton's method, lightly regularised).
+
+    Each step is halved until the loss falls: from the start (1, 0), logits far from zero
+    (the fusion's reach 40) saturate the probabilities, the curvature vanishes and a full
+    step flew to a slope of 1e7."""
     x = np.stack([np.asarray(logits, np.float64), np.ones(len(logits))], axis=1)
     y = np.asarray(labels, np.float64)
+
+    def loss(w: np.ndarray) -> float:
+        z = x @ w
+        return float(np.sum(np.logaddexp(0.0, z) - y * z) + 5e-4 * w @ w)
+
     w = np.array([1.0, 0.0])
     for _ in range(steps):
-        p = 1.0 / (1.0 + np.exp(-x @ w))
+        p = 0.5 * (1.0 + np.tanh(x @ w / 2))
         gradient = x.T @ (p - y) + 1e-3 * w
         hessian = (x * (p * (1 - p))[:, None]).T @ x + 1e-3 * np.eye(2)
         step = np.linalg.solve(hessian, gradient)
+        while loss(w - step) > loss(w) and np.abs(step).max() > 1e-12:
+            step = step / 2
         w -= step
         if np.abs(step).max() < 1e-9:
             break

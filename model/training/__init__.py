@@ -4,8 +4,14 @@
   reads them and splits by source photo, ``examples`` makes labelled training images
   (with ``tamper``'s forgeries of camera photos), ``holdout`` writes the fixed
   validation and test sets;
-- ``face_train``: ``fakecheck train-faces``, Meso-4 on real and GAN faces;
+- ``probe_train``: ``fakecheck train-ai``, the probes of the AI signals on the pretrained
+  encoder, from whole pictures and faces (``views`` makes their changed copies,
+  ``face_search`` measures how often the face search finds a face);
+- ``fusion_train``: ``fakecheck train-fusion``, the stack weighing the learned signals
+  together, on the validation sets of all three;
 - ``evaluate``: ``fakecheck evaluate``, the detector's figures on a manifest.
 
-Start from ``train.train_and_evaluate``, which ``model.cli`` calls.
+Run in that order: the fusion weighs what the networks say. Start from
+``train.train_and_evaluate``, ``probe_train.train_probes`` and
+``fusion_train.train_fusion``, which ``model.cli`` calls.
 """

@@ -20,7 +20,10 @@ from model.errors import ImageError
 from model.files import analyze_files, why
 from model.nets.calibration import reliability
 from model.training.manifest import Row, read_manifest
-from model.verdict import BANDS, LIKELY_MANIPULATED
+from model.verdict import BANDS, LIKELY_MANIPULATED, Verdict
+
+# The learned signals, measured alone beside the verdict.
+LEARNED = ("ela_cnn", "ai_generated", "synthetic_face")
 
 
 @dataclass(frozen=True)
@@ -29,6 +32,12 @@ class Outcome:
     score: float
     band: str
     signal_scores: dict[str, float | None]
+    kind: str | None = None
+
+    @classmethod
+    def of(cls, row: Row, verdict: Verdict) -> Outcome:
+        scores = {signal.name: signal.score for signal in verdict.signals}
+        return cls(row, verdict.score, verdict.band, scores, verdict.kind)
 
 
 def auc(scores: np.ndarray, labels: np.ndarray) -> float | None:
@@ -67,8 +76,7 @@ def run(
         if isinstance(result, (ImageError, OSError)):
             errors.append(f"{path}: {why(result)}")
             continue
-        signal_scores = {s.name: s.score for s in result.signals}
-        outcomes.append(Outcome(row, result.score, result.band, signal_scores))
+        outcomes.append(Outcome.of(row, result))
     return outcomes, errors
 
 
@@ -107,6 +115,13 @@ def metrics(outcomes: list[Outcome], clone_threshold: float) -> dict[str, Any]:
             label: {band: counts[(value, band)] for band in BANDS}
             for label, value in (("manipulated", 1), ("untouched", 0))
         },
+        # Each learned signal over the whole set, an image it has no score for ranking
+        # lowest: the verdict's score should rank about as well as the best of them.
+        "signal_auc": {
+            name: auc(np.array([_or_lowest(o.signal_scores.get(name)) for o in outcomes]), labels)
+            for name in LEARNED
+        },
+        "flagged_as": dict(Counter(o.kind for o in outcomes if o.band == LIKELY_MANIPULATED)),
         "synthetic_face": _face_metrics(outcomes, labels),
         "clone": {
             "auc": auc(clone_scores, labels),
@@ -114,6 +129,10 @@ def metrics(outcomes: list[Outcome], clone_threshold: float) -> dict[str, Any]:
             "fpr": float(clone_found[negatives].mean()) if negatives.any() else None,
         },
     }
+
+
+def _or_lowest(score: float | None) -> float:
+    return -1.0 if score is None else score
 
 
 def _face_metrics(outcomes: list[Outcome], labels: np.ndarray) -> dict[str, Any]:

@@ -16,6 +16,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 FIELDS = ("path", "label", "kind", "mask", "source_repo", "source_path")
 _CASIA_AUTHENTIC = re.compile(r"^Au_([a-z]{3})_(\d{4})$")
 _CASIA_TAMPERED = re.compile(r"^Sp_[DS]_\w+?_([a-z]{3}\d{4})_([a-z]{3}\d{4})_\d+$")
@@ -28,6 +30,7 @@ class Row:
     kind: str
     mask: Path | None = None
     source: str = ""  # a name for the photo this image came from, when known
+    origin: str = ""  # the collection the image came from (the manifest's source_repo)
 
 
 def sources_of(path: Path) -> list[str]:
@@ -58,6 +61,7 @@ def read_manifest(path: str | Path) -> list[Row]:
                     record.get("kind") or "unknown",
                     mask,
                     record.get("source_path") or "",
+                    record.get("source_repo") or "",
                 )
             )
     return rows
@@ -77,7 +81,7 @@ def write_manifest(path: Path, rows: Iterable[Row]) -> None:
                     "fake" if row.label else "real",
                     row.kind,
                     mask,
-                    "",
+                    row.origin,
                     row.source,
                 ]
             )
@@ -113,3 +117,21 @@ def split_by_source(
         name = "test" if draw < test_share else "val" if draw < test_share + val_share else "train"
         splits[name].append(row)
     return splits
+
+
+def split_stratified(
+    rows: list[Row], val_share: float, test_share: float, seed: int
+) -> dict[str, list[Row]]:
+    """Train / val / test with each (origin, label) group split in the same shares, seeded:
+    for sets whose images share no source photo (one face or one picture each)."""
+    rng = np.random.default_rng(seed)
+    parts: dict[str, list[Row]] = {"train": [], "val": [], "test": []}
+    for key in sorted({(row.origin, row.label) for row in rows}):
+        group = [row for row in rows if (row.origin, row.label) == key]
+        order = rng.permutation(len(group))
+        n_test = round(len(group) * test_share)
+        n_val = round(len(group) * val_share)
+        parts["test"] += [group[i] for i in order[:n_test]]
+        parts["val"] += [group[i] for i in order[n_test : n_test + n_val]]
+        parts["train"] += [group[i] for i in order[n_test + n_val :]]
+    return parts

@@ -125,13 +125,23 @@ def test_evaluate_refuses_a_manifest_with_nothing_to_measure(tmp_path, content):
 
 def test_training_finds_the_datasets_from_any_directory_or_says_where_it_looked(tmp_path):
     import model.cli
-    from model.training.config import DATASETS, faces_manifest, train_manifests
+    from model.training.config import (
+        DATASETS,
+        faces_manifest,
+        pictures_manifest,
+        train_manifests,
+    )
 
     assert DATASETS.is_absolute()
     assert all(m.is_relative_to(DATASETS) for m in train_manifests(DATASETS))
     assert faces_manifest(DATASETS).is_relative_to(DATASETS)
+    assert pictures_manifest(DATASETS).is_relative_to(DATASETS)
     nowhere = tmp_path / "nowhere"
-    for command, first in (("train", "casia1"), ("train-faces", "faces")):
+    for command, first in (
+        ("train", "casia1"),
+        ("train-ai", "ai-generated"),
+        ("train-fusion", "casia1"),
+    ):
         result = CliRunner().invoke(
             model.cli.main, [command, "--datasets", str(nowhere), "--workdir", str(tmp_path)]
         )

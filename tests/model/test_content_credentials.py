@@ -21,14 +21,12 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-from model.bands import Evidence, decide
 from model.config import DecodeConfig
 from model.image.decode import decode
-from model.nets.calibration import Calibration
 from model.signals.provenance import read_provenance
-from model.signals.result import SignalResult
 from model.verdict import NO_EVIDENCE
 from tests.conftest import jpeg, scene
+from tests.model.test_bands import judged
 from tests.model.test_manifest_store import GPT4O
 from tests.model.test_provenance import IPTC
 
@@ -239,19 +237,9 @@ def test_an_expired_certificate_is_not_an_edit(expired: dict[str, bytes]) -> Non
         EXPIRED,
     )
     assert result.score == 0.0
-    clean = Evidence(
-        probability=0.05,
-        hotspot="centre",
-        weak=(),
-        clone=SignalResult("clone"),
-        metadata=SignalResult("metadata"),
-        provenance=result,
-        face=SignalResult("synthetic_face"),
-        face_calibration=Calibration(),
-    )
-    band, _, reasons = decide(clean, Calibration(), 0.5)
-    assert band == NO_EVIDENCE
-    assert EXPIRED in reasons
+    decision = judged(provenance=result)  # every other signal clean
+    assert decision.band == NO_EVIDENCE
+    assert EXPIRED in decision.reasons
 
 
 def test_pixels_changed_after_signing_say_so(expired: dict[str, bytes]) -> None:

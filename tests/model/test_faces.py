@@ -1,4 +1,4 @@
-"""GAN-face detection: Meso-4's shape, a short training run, the face search, the signal."""
+"""Generated faces: the face search, the shipped probe on held-out faces, the signal."""
 
 from __future__ import annotations
 
@@ -6,20 +6,18 @@ import json
 from dataclasses import replace
 
 import numpy as np
-import pytest
 from click.testing import CliRunner
-from flax import nnx
 from PIL import Image
 
 from model.cli import main
 from model.config import FaceConfig
-from model.errors import ModelError
-from model.nets.calibration import Calibration
-from model.nets.face_model import FaceModel, load, save
-from model.nets.meso import Meso4, parameter_count
+from model.nets.backbone import SIDE
 from model.signals.faces import crop, find_faces
-from model.training.config import FaceTrainConfig
-from model.training.face_train import network_inputs, scene_with, train_network
+from model.signals.synthetic_face import judge
+from model.training.config import ProbeTrainConfig, faces_manifest
+from model.training.evaluate import auc
+from model.training.face_search import scene_with
+from model.training.manifest import read_manifest, split_stratified
 from tests.conftest import jpeg, scene, shared_datasets
 
 FACES = shared_datasets() / "faces"
@@ -30,38 +28,6 @@ def real_face(name: str = "00002.jpg") -> np.ndarray:
     return np.asarray(Image.open(FACES / "real" / name).convert("RGB"))
 
 
-def test_meso4_shapes_and_parameter_count():
-    network = Meso4(nnx.Rngs(0), 256)
-    network.eval()
-    assert parameter_count(network) == 27_977  # the published Meso-4's ~28k at 256 px
-    assert network(np.zeros((3, 256, 256, 3), np.float32)).shape == (3,)
-    size = FaceConfig().input_size
-    small = Meso4(nnx.Rngs(0), size)
-    small.eval()
-    # Only the dense head changes with the input: 16 features per cell of a side / 32 grid.
-    head = (256 // 32) ** 2 * 16 * 16 - (size // 32) ** 2 * 16 * 16
-    assert parameter_count(small) == 27_977 - head
-    assert small(np.zeros((2, size, size, 3), np.float32)).shape == (2,)
-
-
-def test_weights_for_another_input_size_are_refused(tmp_path):
-    save(tmp_path, FaceModel(Meso4(nnx.Rngs(0), 256), Calibration(), "test"))
-    with pytest.raises(ModelError, match="do not fit"):
-        load(tmp_path, 128)
-
-
-def test_a_short_training_run_lowers_the_loss():
-    """Two made-up classes (smooth vs fine-grained texture), as the real ones differ in texture."""
-    rng = np.random.default_rng(0)
-    base = rng.integers(60, 200, (48, 1, 1, 3)).astype(np.float32)
-    grain = rng.normal(0, 25, (48, 256, 256, 1)) * (np.arange(48) % 2)[:, None, None, None]
-    images = np.clip(base + grain, 0, 255).astype(np.uint8)
-    labels = (np.arange(48) % 2).astype(np.float32)
-    config = FaceTrainConfig(epochs=8, batch_size=16, recompress_share=0.0)
-    _, losses = train_network(images, labels, config, FaceConfig().input_size)
-    assert losses[-1] < losses[0] * 0.8
-
-
 def test_face_search_finds_a_face_in_a_scene_and_none_in_an_empty_one():
     config = FaceConfig()
     with_face, (left, top, side, _) = scene_with(real_face(), np.random.default_rng(1))
@@ -69,22 +35,27 @@ def test_face_search_finds_a_face_in_a_scene_and_none_in_an_empty_one():
     assert boxes, "no face found"
     x, y, w, h = boxes[0]
     assert left <= x + w / 2 <= left + side and top <= y + h / 2 <= top + side
-    side = config.input_size
-    assert crop(with_face, boxes[0], config).shape == (side, side, 3)
+    assert crop(with_face, boxes[0], config).shape == (SIDE, SIDE, 3)
     assert find_faces(scene(3, 480, 640), config) == []
     whole = replace(config, whole_image=True)
     assert find_faces(real_face(), whole) == [(0, 0, 256, 256)]
 
 
-def test_weights_round_trip(tmp_path):
-    size = FaceConfig().input_size
-    network = Meso4(nnx.Rngs(3), size)
-    model = FaceModel(network, Calibration(0.5, 0.1, 0.9, 0.2), "test")
-    crops = network_inputs([real_face(), real_face("00003.jpg")], size)
-    save(tmp_path, model)
-    loaded = load(tmp_path, size)
-    assert loaded.calibration == model.calibration
-    np.testing.assert_allclose(loaded.logits(crops), model.logits(crops), rtol=1e-5)
+def test_held_out_faces_rank_generated_above_real(detector):
+    """The shipped probe on test faces of its own split: generated faces score higher."""
+    settings = ProbeTrainConfig()
+    rows = read_manifest(faces_manifest(shared_datasets()))
+    test = split_stratified(rows, settings.val_share, settings.test_share, settings.seed)["test"]
+    chosen = [r for r in test if r.label == 0][:10] + [r for r in test if r.label == 1][:10]
+    whole = replace(FaceConfig(), whole_image=True)
+    networks = detector.networks
+    scores = [
+        judge(
+            np.asarray(Image.open(r.path).convert("RGB")), networks.backbone, networks.face, whole
+        ).score
+        for r in chosen
+    ]
+    assert auc(np.array(scores), np.array([r.label for r in chosen])) > 0.9
 
 
 def test_the_signal_in_analyze_json(tmp_path):

@@ -61,7 +61,12 @@ CREATED_BY_GPT4O = {
 
 
 def sentences(store: dict) -> list[str]:
-    return [sentence for sentence, _ in interpret_manifest_store(store)]
+    return [evidence.sentence for evidence in interpret_manifest_store(store)]
+
+
+def said(store: dict) -> dict[str, float]:
+    """Each sentence read from the store with its weight."""
+    return {evidence.sentence: evidence.weight for evidence in interpret_manifest_store(store)}
 
 
 @pytest.mark.timeout(30)
@@ -110,7 +115,9 @@ def test_a_generator_named_as_the_software_declares_generation() -> None:
         manifest_store(OPENED, claim_generator_info=[{"name": "Adobe Firefly"}]),
     )
     for (sentence, weight), store in zip(cases.items(), stores, strict=True):
-        assert interpret_manifest_store(store) == [(sentence, weight)]
+        [evidence] = interpret_manifest_store(store)
+        assert (evidence.sentence, evidence.weight) == (sentence, weight)
+        assert evidence.generated == (weight == 1.0)  # made by a generator, not opened
 
 
 def test_edits_recorded_by_earlier_versions_count() -> None:
@@ -122,7 +129,7 @@ def test_edits_recorded_by_earlier_versions_count() -> None:
             "urn:2": manifest({"action": "c2pa.created", "softwareAgent": "DALL-E"}),
         }
     )
-    assert dict(interpret_manifest_store(edited)) == {
+    assert said(edited) == {
         "Content Credentials say: opened": 0.0,
         "Content Credentials say: an earlier version had another image placed into it "
         "with Adobe Photoshop": 1.0,
@@ -171,7 +178,7 @@ def test_validation_is_read_manifest_by_manifest() -> None:
             ],
         },
     )
-    assert dict(interpret_manifest_store(store)) == {
+    assert said(store) == {
         "Content Credentials say: opened": 0.0,
         GPT4O: 1.0,
         "The file was changed after its Content Credentials were signed": 0.5,
@@ -230,5 +237,5 @@ def test_validation_is_read_manifest_by_manifest() -> None:
     ],
 )
 def test_interpret_manifest_store_survives_junk(store: dict) -> None:
-    for sentence, weight in interpret_manifest_store(store):
-        assert sentence and 0.0 <= weight <= 1.0
+    for evidence in interpret_manifest_store(store):
+        assert evidence.sentence and 0.0 <= evidence.weight <= 1.0

@@ -12,7 +12,7 @@ from PIL import Image
 
 from model.config import get_config
 from model.errors import ModelError
-from model.nets import face_model, inference, weights
+from model.nets import inference, weights
 from model.nets.calibration import Calibration
 from model.nets.compiled import Frozen
 from model.nets.network import ElaNet, NetworkSpec
@@ -61,10 +61,12 @@ def test_short_training_run_learns_and_round_trips(dataset, tmp_path):
     train = TrainConfig(
         steps=60, batch_size=4, val_share=0.25, test_share=0.25, synthetic_eval_per_photo=1
     )
-    # The trained detector is evaluated whole, so the face network it also loads goes beside.
-    for name in (f"{face_model.STEM}.msgpack", f"{face_model.STEM}.json"):
-        config.weights_dir.mkdir(exist_ok=True)
-        shutil.copy(get_config().weights_dir / name, config.weights_dir / name)
+    # The trained detector is evaluated whole, so the probes and the fusion it also loads
+    # go beside.
+    config.weights_dir.mkdir(exist_ok=True)
+    for path in get_config().weights_dir.iterdir():
+        if not path.name.startswith(weights.STEM):
+            shutil.copy(path, config.weights_dir / path.name)
     metrics = train_and_evaluate(config, train, (dataset,), tmp_path / "work")
 
     summary = metrics["training"]

@@ -37,7 +37,8 @@ def read_provenance(image: DecodedImage) -> SignalResult:
     camera capture and for a signing certificate that has expired (reported, but it
     changes neither what the credentials declare nor the pixels). ``None`` when the file
     declares nothing. Findings come strongest first: the first is the one a short reply
-    shows.
+    shows. ``details["generated"]`` says whether a declaration at full weight says a
+    generator made the picture (rather than that it was composited or edited).
     """
     xmp = xmp_text(image)
     evidence = [
@@ -51,5 +52,6 @@ def read_provenance(image: DecodedImage) -> SignalResult:
     return SignalResult(
         name="provenance",
         score=evidence[0].weight,
-        findings=tuple(dict.fromkeys(sentence for sentence, _ in evidence)),
+        findings=tuple(dict.fromkeys(found.sentence for found in evidence)),
+        details={"generated": any(f.generated and f.weight >= 1.0 for f in evidence)},
     )

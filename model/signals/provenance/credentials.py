@@ -12,7 +12,7 @@ import c2pa
 
 from model.signals.provenance.chain import Link, as_list, as_text, walk
 from model.signals.provenance.generators import GENERATORS
-from model.signals.provenance.source_types import SOURCE_TYPES, Evidence
+from model.signals.provenance.source_types import GENERATED, SOURCE_TYPES, Evidence
 from model.signals.provenance.validation import INVALID, validation_evidence
 
 if TYPE_CHECKING:
@@ -24,6 +24,8 @@ _MIME = {
     "WEBP": "image/webp",
     "GIF": "image/gif",
     "TIFF": "image/tiff",
+    "AVIF": "image/avif",
+    "HEIF": "image/heic",
 }
 # Read offline: never fetch a manifest or a certificate status from the network.
 _OFFLINE = {"verify": {"remote_manifest_fetch": False, "ocsp_fetch": False}}
@@ -105,7 +107,7 @@ def _declarations(link: Link) -> list[Evidence]:
     said = f"{link.subject} was made" if link.subject else "made"
     sentence = f"Content Credentials say: {said}" + (f" by {generator}" if generator else "")
     if GENERATORS.search(generator):
-        return [Evidence(sentence + _GENERATOR, 1.0)]
+        return [Evidence(sentence + _GENERATOR, 1.0, generated=True)]
     return [Evidence(sentence, 0.0)]
 
 
@@ -134,14 +136,15 @@ def _describe(action: dict[str, Any], generator: str, subject: str) -> Evidence:
     said = f"{subject} {auxiliary} {verb}" if subject else verb
     sentence = f"Content Credentials say: {said}" + (f" {preposition} {agent}" if agent else "")
     source = str(action.get("digitalSourceType", "")).rstrip("/").rsplit("/", 1)[-1]
+    generated = source in GENERATED
     if source in SOURCE_TYPES:
         phrase, source_weight = SOURCE_TYPES[source]
         sentence += f" ({phrase})"
         weight = max(weight, source_weight)
     elif name == _CREATED and GENERATORS.search(agent):
         sentence += _GENERATOR
-        weight = 1.0
-    return Evidence(sentence, weight)
+        weight, generated = 1.0, True
+    return Evidence(sentence, weight, generated)
 
 
 def _generator_name(manifest: dict[str, Any]) -> str:

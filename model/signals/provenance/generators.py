@@ -98,7 +98,9 @@ def generator_text(image: DecodedImage, xmp: str) -> list[Evidence]:
         declared.append(f"XMP metadata names {match[0]} as the software that made it")
     elif match := GENERATORS.search(xmp):
         mentioned.append(f"XMP metadata mentions {match[0]}")
-    return [Evidence(s, 1.0) for s in declared] + [Evidence(s, _MENTION) for s in mentioned]
+    return [Evidence(s, 1.0, generated=True) for s in declared] + [
+        Evidence(s, _MENTION) for s in mentioned
+    ]
 
 
 def _user_comment(raw: Any) -> str:

@@ -29,21 +29,34 @@ SOURCE_TYPES: dict[str, tuple[str, float]] = {
     "positiveFilm": ("a film scan", 0.0),
     "print": ("a scan of a print", 0.0),
 }
+# The types that say a generator made the picture or a part of it, not a person's edit.
+GENERATED = {
+    "trainedAlgorithmicMedia",
+    "compositeWithTrainedAlgorithmicMedia",
+    "algorithmicMedia",
+    "compositeSynthetic",
+}
 _SOURCE_TYPE = re.compile(r"digitalsourcetype/(\w+)", re.IGNORECASE)
 
 
 class Evidence(NamedTuple):
-    """One declaration: the sentence shown to people, and how strongly it speaks (0-1)."""
+    """One declaration: the sentence shown to people, how strongly it speaks (0-1), and
+    whether it says a generator made the picture (rather than that a person changed it)."""
 
     sentence: str
     weight: float
+    generated: bool = False
 
 
 def declared_source_types(xmp: str) -> list[Evidence]:
     """IPTC digital source types declared in XMP (Midjourney, Google and others write them)."""
     terms = dict.fromkeys(m.group(1) for m in _SOURCE_TYPE.finditer(xmp))
     return [
-        Evidence(f"XMP metadata declares the image {SOURCE_TYPES[t][0]} ({t})", SOURCE_TYPES[t][1])
+        Evidence(
+            f"XMP metadata declares the image {SOURCE_TYPES[t][0]} ({t})",
+            SOURCE_TYPES[t][1],
+            t in GENERATED,
+        )
         for t in terms
         if t in SOURCE_TYPES
     ]
