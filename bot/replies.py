@@ -2,6 +2,9 @@
 
 A public reply that wrongly accuses a photo does harm, so every verdict reply says it is an
 automated, probabilistic check, links the full evidence and offers a "wrong verdict?" link.
+A verdict is named by its own ``label`` ("Likely AI-generated", "Likely edited", ...): the
+service serves the words the model defines once, so a generated picture is never called an
+edited photo here.
 """
 
 from __future__ import annotations
@@ -11,21 +14,16 @@ from collections.abc import Sequence
 
 from bot.service_client import Check
 
-BANDS = {
-    "likely_manipulated": "likely manipulated",
-    "inconclusive": "inconclusive",
-    "no_evidence": "no evidence of manipulation",
-}
 FOOTER = (
     "^(I am a bot: an automated, probabilistic check, not proof. Send me a private message "
     '"optout" and I will never reply to you again.)'
 )
 REDDIT_LINE = (
-    "- {label}: **{band}** (score {score:.2f}): {reason} "
+    "- {image}: **{verdict}** (score {score:.2f}): {reason} "
     "[Report]({report}) · [Wrong verdict?]({feedback})"
 )
-REDDIT_PROBLEM = "- {label}: not checked: {problem}"
-REDDIT_INTRO = "I checked {what} in this post for digital manipulation:"
+REDDIT_PROBLEM = "- {image}: not checked: {problem}"
+REDDIT_INTRO = "I checked {what} in this post for signs of AI generation or editing:"
 REDDIT_UNCHECKED = "I could not check {what} in this post:"
 NO_IMAGE = (
     "I looked, but this post has no image I can check (I read direct image links, Reddit "
@@ -51,11 +49,11 @@ UNKNOWN_COMMAND = (
 )
 BANNED_PM_SUBJECT = "Your FakeCheck summons in r/{name} ({ref})"
 BANNED_PM = "I cannot reply in r/{name}, so here is my answer to your summons ({link}):\n\n{text}"
-MODMAIL_SUBJECT = "FakeCheck: a post in r/{name} looks manipulated ({ref})"
+MODMAIL_SUBJECT = "FakeCheck: a post in r/{name} looks AI-generated or edited ({ref})"
 MODMAIL = "New post {link} by u/{author}:\n\n{text}"
 
-X_LINE = "{label}{band} ({score:.2f}){reason} {report}"
-X_PROBLEM = "{label}not checked: {problem}"
+X_LINE = "{image}{verdict} ({score:.2f}){reason} {report}"
+X_PROBLEM = "{image}not checked: {problem}"
 X_FOOTER = "Automated, probabilistic check."
 X_NO_IMAGE = "I found no image in this post or the one it replies to. " + X_FOOTER
 X_LIMIT = 280
@@ -64,18 +62,19 @@ _URL = re.compile(r"https?://\S+")
 
 
 def reddit_verdicts(checks: Sequence[Check], base: str) -> str:
-    """One line per image with band, score, main reason and links; then the footer."""
+    """One line per image with its verdict's label, score, main reason and links; then the
+    footer."""
     lines = [_reddit_intro(sum(c.verdict is not None for c in checks), len(checks)), ""]
     for number, check in enumerate(checks, 1):
-        label = "Image" if len(checks) == 1 else f"Image {number}"
+        image = "Image" if len(checks) == 1 else f"Image {number}"
         if check.verdict is None:
-            lines.append(REDDIT_PROBLEM.format(label=label, problem=_problem(check)))
+            lines.append(REDDIT_PROBLEM.format(image=image, problem=_problem(check)))
             continue
         report = f"{base}{check.verdict['report_url']}"
         lines.append(
             REDDIT_LINE.format(
-                label=label,
-                band=BANDS.get(check.verdict["verdict"], check.verdict["verdict"]),
+                image=image,
+                verdict=_label(check),
                 score=check.verdict["score"],
                 reason=main_reason(check),
                 report=report,
@@ -119,17 +118,23 @@ def main_reason(check: Check) -> str:
 
 
 def _x_line(check: Check, number: int, count: int, base: str, with_reason: bool) -> str:
-    label = f"{number}: " if count > 1 else ""
+    image = f"{number}: " if count > 1 else ""
     if check.verdict is None:
-        return X_PROBLEM.format(label=label, problem=_problem(check))
+        return X_PROBLEM.format(image=image, problem=_problem(check))
     reason = main_reason(check)
     return X_LINE.format(
-        label=label,
-        band=BANDS.get(check.verdict["verdict"], check.verdict["verdict"]),
+        image=image,
+        verdict=_label(check),
         score=check.verdict["score"],
         reason=f" {_shorten(reason, 90)}" if with_reason else "",
         report=f"{base}{check.verdict['report_url']}",
     )
+
+
+def _label(check: Check) -> str:
+    """The words the service gives for the verdict; a service older than ``label`` gives
+    only the band's code, shown as it is rather than a second copy of the words here."""
+    return check.verdict.get("label") or check.verdict["verdict"]
 
 
 def _problem(check: Check) -> str:

@@ -1,17 +1,22 @@
 // The report page: read the stored verdict from the API and write it out as text only.
 "use strict";
 
-const BAND_NAMES = {
-  likely_manipulated: "Likely manipulated",
-  inconclusive: "Inconclusive",
-  no_evidence: "No evidence of manipulation",
+// What a finding means, said under the verdict's own words (its label, from the API): by
+// kind for likely_manipulated, else by band.
+const MEANINGS = {
+  ai_generated: "The picture looks made by an image generator (AI), not taken with a camera.",
+  edited:
+    "A photo looks changed after it was taken: a part pasted in, retouched or copied, or an edit its file records.",
+  inconclusive: "The evidence is too weak or too mixed to say either way; the reasons below say why.",
+  no_evidence: "This does not prove the picture real: the signals below can miss what they were not made to see.",
 };
 const SIGNAL_NAMES = {
-  ela_cnn: "Error Level Analysis network",
+  ela_cnn: "Error Level Analysis network (edits)",
   clone: "Copy-move (duplicated regions)",
   metadata: "Metadata",
   provenance: "Provenance (Content Credentials, generator marks)",
-  synthetic_face: "Synthetic faces",
+  ai_generated: "AI generation (the whole picture)",
+  synthetic_face: "AI-generated faces",
 };
 const resultId = window.location.pathname.split("/").pop();
 const byId = (id) => document.getElementById(id);
@@ -24,9 +29,11 @@ function item(tag, text) {
 
 function showVerdict(verdict) {
   const band = byId("band");
-  band.textContent = BAND_NAMES[verdict.verdict] || verdict.verdict;
+  // Verdicts stored before labels existed carry only their band's code.
+  band.textContent = verdict.label ?? verdict.verdict;
   band.className = `band ${verdict.verdict}`;
-  byId("score").textContent = `score ${verdict.score.toFixed(2)} (chance of manipulation)`;
+  byId("score").textContent = `score ${verdict.score.toFixed(2)} (chance it is AI-generated or edited)`;
+  byId("meaning").textContent = MEANINGS[verdict.kind ?? verdict.verdict] ?? "";
   byId("reasons").replaceChildren(...verdict.reasons.map((reason) => item("li", reason)));
   byId("verdict").hidden = false;
 }

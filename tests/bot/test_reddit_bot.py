@@ -31,7 +31,7 @@ def test_a_summons_gets_one_reply_with_band_score_and_report_link(
     run_bot("reddit")  # nothing new: no second reply
 
     [reply] = fake_reddit.replies_to(summons)
-    assert "**likely manipulated** (score 0.9" in reply
+    assert re.search(r"\*\*Likely edited\*\* \(score (0\.9\d|1\.00)\)", reply)
     assert "copied" in reply  # the main reason
     assert "Wrong verdict?" in reply and "probabilistic" in reply
     report = REPORT.search(reply)[1]
@@ -55,7 +55,7 @@ def test_a_gallery_of_three_gets_three_lines(fake_reddit, run_bot):
     [reply] = fake_reddit.replies_to(summons)
     lines = [line for line in reply.splitlines() if line.startswith("- Image ")]
     assert [line.split(":")[0] for line in lines] == ["- Image 1", "- Image 2", "- Image 3"]
-    assert "likely manipulated" in lines[1] and "likely manipulated" not in lines[0]
+    assert "Likely edited" in lines[1] and "Likely edited" not in lines[0]
     assert len(REPORT.findall(reply)) == 3
 
 
@@ -76,8 +76,9 @@ def test_crosspost_preview_and_gone_images(fake_reddit, run_bot):
 
     run_bot("reddit")
 
-    assert "inconclusive" in fake_reddit.replies_to(summons[crosspost])[0]
-    assert "inconclusive" in fake_reddit.replies_to(summons[previewed])[0]
+    # Camera photos as they came: the verdict claims nothing either way.
+    assert "No evidence of manipulation" in fake_reddit.replies_to(summons[crosspost])[0]
+    assert "No evidence of manipulation" in fake_reddit.replies_to(summons[previewed])[0]
     assert "the image is gone" in fake_reddit.replies_to(summons[gone])[0]
     assert "no image I can check" in fake_reddit.replies_to(summons[text])[0]
 
@@ -164,7 +165,7 @@ def test_subscribed_new_image_posts_are_scanned_in_each_mode(fake_reddit, run_bo
     assert replies("manip", "clean") == [] and len(replies("manip", "fake")) == 1
     assert replies("quiet", "clean") == [] and replies("quiet", "fake") == []
     [modmail] = fake_reddit.sent_messages("#quiet")  # praw's way of writing to modmail
-    assert posts["quiet", "fake"] in modmail["body"] and "likely manipulated" in modmail["body"]
+    assert posts["quiet", "fake"] in modmail["body"] and "Likely edited" in modmail["body"]
     assert fake_reddit.replies_to(f"t3_{old}") == []  # from before the subscription
     store = state()
     assert store.subscription("quiet").mode == "modmail"
@@ -277,4 +278,5 @@ def test_banned_from_a_subreddit_answers_by_private_message(fake_reddit, run_bot
 
     assert fake_reddit.replies_to(summons) == []
     [message] = fake_reddit.sent_messages("bob")
-    assert "cannot reply in r/strict" in message["body"] and "inconclusive" in message["body"]
+    assert "cannot reply in r/strict" in message["body"]
+    assert "No evidence of manipulation" in message["body"]

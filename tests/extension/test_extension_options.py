@@ -37,7 +37,7 @@ def test_options_saved_in_the_page_and_used(browser, worker, site, start_service
     assert worker.evaluate("() => chrome.storage.sync.get(null)") == {"serviceUrl": keyed.url}
     assert worker.evaluate("() => chrome.storage.local.get('apiKey')") == {"apiKey": "k1"}
     click_image(worker, site.url + "/", site.url + "/spliced.jpg")
-    expect(overlay(page, "/spliced.jpg").locator(".band")).to_have_text("Likely manipulated")
+    expect(overlay(page, "/spliced.jpg").locator(".band")).to_have_text("Likely edited")
 
 
 def test_options_refuse_what_is_not_a_service(browser, worker, site):
@@ -67,4 +67,4 @@ def test_a_key_synced_by_an_earlier_version_moves_to_this_device(
     page = browser.new_page()
     page.goto(site.url + "/")
     click_image(worker, site.url + "/", site.url + "/spliced.jpg")
-    expect(overlay(page, "/spliced.jpg").locator(".band")).to_have_text("Likely manipulated")
+    expect(overlay(page, "/spliced.jpg").locator(".band")).to_have_text("Likely edited")

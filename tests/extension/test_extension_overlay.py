@@ -4,6 +4,8 @@ badge; the menu item."""
 
 from __future__ import annotations
 
+import base64
+import re
 import time
 from collections.abc import Iterator
 from urllib.parse import urljoin
@@ -21,7 +23,7 @@ from tests.extension.conftest import (
     extension_page,
     overlay,
 )
-from tests.service.harness import Origin, ThreadedServer
+from tests.service.harness import Origin, ThreadedServer, generated
 
 FAR_FRAME = '<!doctype html><img src="/far.jpg" width="320" height="240">'
 # What a click on an image in a frame the worker may not script does: Chrome's menu info
@@ -53,7 +55,7 @@ def test_each_image_gets_its_band_and_the_heatmap_toggles_on(browser, worker, si
 
     spliced, clean = overlay(page, "/spliced.jpg"), overlay(page, "/untouched.jpg")
     expect(spliced.locator(".band")).to_have_attribute("data-band", "likely_manipulated")
-    expect(spliced.locator(".band")).to_have_text("Likely manipulated")
+    expect(spliced.locator(".band")).to_have_text("Likely edited")
     expect(spliced.locator(".reason")).to_contain_text("copied")
     expect(clean.locator(".band")).to_have_attribute("data-band", "inconclusive")
     report = spliced.locator("a", has_text="Full report")
@@ -81,6 +83,28 @@ def test_each_image_gets_its_band_and_the_heatmap_toggles_on(browser, worker, si
     spliced.locator("button.close").click()
     expect(spliced).to_have_count(0)
     expect(clean).to_have_count(1)
+
+
+def test_a_generated_picture_is_called_ai_generated_by_overlay_badge_and_popup(
+    browser, worker, site, service
+):
+    configure(worker, service.url)
+    page = browser.new_page()
+    page.goto(site.url + "/")
+    src = "data:image/png;base64," + base64.b64encode(generated()).decode()
+    add_image(page, src, 160, 120)
+
+    click_image(worker, site.url + "/", src)
+
+    drawn = overlay(page, src[-12:])
+    expect(drawn.locator(".band")).to_have_text("Likely AI-generated")
+    expect(drawn.locator(".band")).to_have_attribute("data-band", "likely_manipulated")
+    expect(drawn.locator(".reason")).to_contain_text("Stable Diffusion")
+    text, title = badge(worker, site.url + "/")
+    assert text == "AI"
+    assert title.startswith("FakeCheck: Likely AI-generated, score ")
+    popup = extension_page(browser, worker, "popup")
+    expect(popup.locator("#recent li .band")).to_have_text("Likely AI-generated")
 
 
 def test_the_overlay_follows_its_image_when_a_box_scrolls_or_the_window_resizes(
@@ -136,11 +160,11 @@ def test_images_behind_a_login_in_blobs_data_urls_and_frames(browser, worker, si
         click_image(worker, site.url + "/", urljoin(site.url, image))
 
     # Only the page, with its cookie, may read /private.jpg: the worker's own try is refused.
-    expect(overlay(page, "/private.jpg").locator(".band")).to_have_text("Likely manipulated")
+    expect(overlay(page, "/private.jpg").locator(".band")).to_have_text("Likely edited")
     # Nor /members.jpg, whose site sends the worker to a login page answering 200.
-    expect(overlay(page, "/members.jpg").locator(".band")).to_have_text("Likely manipulated")
+    expect(overlay(page, "/members.jpg").locator(".band")).to_have_text("Likely edited")
     expect(overlay(page, blob_url[-12:]).locator(".band")).to_have_text("Inconclusive")
-    expect(overlay(page, data_url[-12:]).locator(".band")).to_have_text("Likely manipulated")
+    expect(overlay(page, data_url[-12:]).locator(".band")).to_have_text("Likely edited")
     framed = page.frame_locator("#frame").locator("fakecheck-overlay[data-src$='/framed.jpg']")
     expect(framed.locator(".band")).to_have_text("Inconclusive")
 
@@ -165,14 +189,14 @@ def test_an_image_the_extension_cannot_read_is_sent_as_its_url(
 
         click_image(worker, site.url + "/", far)
 
-        expect(overlay(page, "/far.jpg").locator(".band")).to_have_text("Likely manipulated")
+        expect(overlay(page, "/far.jpg").locator(".band")).to_have_text("Likely edited")
         # The page's <img>; the worker's and the page's reads, both refused for want of
         # CORS; then the service's fetch, which gave the verdict.
         assert other.hits.count("/far.jpg") == 4
 
         # Recent checks show no thumbnail that the popup would fetch from the image's site.
         popup = extension_page(browser, worker, "popup")
-        expect(popup.locator("#recent li .band")).to_have_text("Likely manipulated")
+        expect(popup.locator("#recent li .band")).to_have_text("Likely edited")
         assert popup.locator("#recent li img").get_attribute("src") is None
         popup.wait_for_load_state("load")
         assert other.hits.count("/far.jpg") == 4
@@ -217,10 +241,10 @@ def test_an_image_in_a_frame_of_another_site_is_checked_and_told_by_the_badge(
 
     text, title = badge(worker, site.url + "/")
     assert text == "!"
-    assert title.startswith("FakeCheck: Likely manipulated, score 0.9")
+    assert re.match(r"FakeCheck: Likely edited, score (0\.9\d|1\.00)", title)
     assert title.endswith("; the answer cannot be shown on this page.")
     popup = extension_page(browser, worker, "popup")
-    expect(popup.locator("#recent li .band")).to_have_text("Likely manipulated")
+    expect(popup.locator("#recent li .band")).to_have_text("Likely edited")
 
 
 def test_menu_item_is_registered_for_images(worker):

@@ -3,6 +3,8 @@ checking a file from this computer."""
 
 from __future__ import annotations
 
+import re
+
 from playwright.sync_api import expect
 
 from tests.conftest import copy_moved
@@ -19,12 +21,12 @@ def test_badge_and_popup_list_recent_checks_and_check_a_file(
     click_image(worker, site.url + "/", site.url + "/spliced.jpg")
     text, title = badge(worker, site.url + "/")
     assert text == "!"
-    assert title.startswith("FakeCheck: Likely manipulated, score 0.9")
+    assert re.match(r"FakeCheck: Likely edited, score (0\.9\d|1\.00)", title)
 
     popup = extension_page(browser, worker, "popup")
     rows = popup.locator("#recent li")
     expect(rows).to_have_count(2)
-    expect(rows.first.locator(".band")).to_have_text("Likely manipulated")
+    expect(rows.first.locator(".band")).to_have_text("Likely edited")
     expect(rows.nth(1).locator(".band")).to_have_text("Inconclusive")
     assert rows.first.locator("img").get_attribute("src").startswith("data:image/jpeg")
     assert rows.first.locator("a").get_attribute("href").startswith(f"{service.url}/results/")
@@ -32,5 +34,5 @@ def test_badge_and_popup_list_recent_checks_and_check_a_file(
     photo = tmp_path / "local.jpg"
     photo.write_bytes(copy_moved())
     popup.set_input_files("#file", photo)
-    expect(popup.locator("#status")).to_contain_text("local.jpg: Likely manipulated")
+    expect(popup.locator("#status")).to_contain_text("local.jpg: Likely edited")
     expect(rows).to_have_count(3)

@@ -1,9 +1,10 @@
 """Helpers of the service tests and benchmarks: a real server in a thread, a resolver
-that tests control, and the one check of the error shape."""
+that tests control, the one check of the error shape, and a picture a generator made."""
 
 from __future__ import annotations
 
 import asyncio
+import io
 import socket
 import threading
 from concurrent.futures import Future
@@ -11,6 +12,8 @@ from concurrent.futures import Future
 import requests
 from aiohttp import web
 from aiohttp.abc import AbstractResolver, ResolveResult
+from PIL import Image
+from PIL.PngImagePlugin import PngInfo
 
 from service.typedefs import METRICS
 
@@ -136,3 +139,14 @@ class Origin:
 
     def stop(self) -> None:
         self.server.stop()
+
+
+def generated(width: int = 320, height: int = 240) -> bytes:
+    """A PNG carrying Stable Diffusion's generation parameters, as its web UI saves them: the
+    detector calls it likely AI-generated on that declaration alone, whatever its pixels."""
+    info = PngInfo()
+    info.add_text("parameters", "a lighthouse at dusk\nSteps: 20, Sampler: Euler a, Seed: 7")
+    picture = Image.linear_gradient("L").resize((width, height)).convert("RGB")
+    buffer = io.BytesIO()
+    picture.save(buffer, "PNG", pnginfo=info)
+    return buffer.getvalue()

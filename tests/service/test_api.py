@@ -12,6 +12,7 @@ import sys
 import requests
 from PIL import Image
 
+from model.verdict import BANDS, KINDS, LIKELY_MANIPULATED, label
 from service.logs import JsonFormatter
 from tests.conftest import jpeg, png, scene
 from tests.service.harness import Origin, StaticResolver, ThreadedServer, analyses, assert_error
@@ -19,7 +20,7 @@ from tests.service.harness import Origin, StaticResolver, ThreadedServer, analys
 PHOTO = jpeg(scene(11, 160, 200), 90)
 PHOTO_ID = hashlib.sha256(PHOTO).hexdigest()
 VERDICT_KEYS = {
-    "id", "verdict", "score", "reasons", "signals", "image", "model",
+    "id", "verdict", "kind", "label", "score", "reasons", "signals", "image", "model",
     "report_url", "heatmap_url", "ela_url", "cached", "elapsed_ms",
 }  # fmt: skip
 
@@ -33,7 +34,9 @@ def post_raw(server: ThreadedServer, data: bytes, kind: str = "image/jpeg") -> r
 def check_verdict(body: dict, data: bytes) -> None:
     assert VERDICT_KEYS <= set(body)
     assert body["id"] == hashlib.sha256(data).hexdigest()
-    assert body["verdict"] in ("likely_manipulated", "inconclusive", "no_evidence")
+    assert body["verdict"] in BANDS
+    assert (body["kind"] in KINDS) == (body["verdict"] == LIKELY_MANIPULATED)
+    assert body["label"] == label(body["verdict"], body["kind"])
     assert 0 <= body["score"] <= 1 and body["reasons"]
     assert body["report_url"] == f"/results/{body['id']}"
     assert body["heatmap_url"] == f"/v1/results/{body['id']}/heatmap.png"

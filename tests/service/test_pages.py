@@ -9,7 +9,8 @@ import pytest
 import requests
 from playwright.sync_api import expect, sync_playwright
 
-from tests.conftest import CHROMIUM, CHROMIUM_QUIET, SCREENSHOTS, jpeg, scene
+from tests.conftest import CHROMIUM, CHROMIUM_QUIET, SCREENSHOTS, copy_moved, jpeg, scene
+from tests.service.harness import generated
 
 CHROMIUM_ARGS = ["--headless", *CHROMIUM_QUIET]
 
@@ -59,6 +60,25 @@ def test_upload_then_report_with_pictures_and_feedback(start_service, browser, t
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "report.png"), full_page=True)
     assert errors == []
+
+
+def test_the_report_says_what_was_found_and_what_that_means(start_service, browser):
+    """A generated picture is not described as a photo with an edit, nor the other way."""
+    service = start_service()
+    page = browser.new_page()
+    for data, label, meaning in (
+        (generated(), "Likely AI-generated", "made by an image generator"),
+        (copy_moved(), "Likely edited", "A photo looks changed"),
+    ):
+        body = requests.post(f"{service.url}/v1/analyze", data=data, timeout=60).json()
+        assert body["label"] == label
+        page.goto(f"{service.url}{body['report_url']}")
+        expect(page.locator("#band")).to_have_text(label)
+        expect(page.locator("#band")).to_have_class("band likely_manipulated")
+        expect(page.locator("#meaning")).to_contain_text(meaning)
+    signals = page.locator("#signals dt")
+    expect(signals.filter(has_text="AI generation (the whole picture)")).to_have_count(1)
+    expect(page.locator(".caveats")).to_contain_text("image generator")
 
 
 def test_upload_page_shows_errors_in_words(start_service, browser):
