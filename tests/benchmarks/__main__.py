@@ -1,4 +1,5 @@
-"""``make bench``: the detector's speed (with the synthetic_face signal's own cost), then the service's (``service.py``), its store's
+"""``make bench``: the detector's speed (with the synthetic_face signal's own cost), what each
+signal costs per image (``signals.py``), then the service's (``service.py``), its store's
 (``store.py``: SQLite and PostgreSQL) and the Reddit bot's (``bot.py``), as ratios measured in this one run.
 
 Targets (issue: the detector): a 12 MP JPEG analysed in at most 4x the time of one Pillow
@@ -100,9 +101,10 @@ def main() -> None:
     print(f"{'cold start (1 MP)':<28}{again:>10.2f} s{'':>20}  <= 3 s (programs from the cache)")
     faces(detector)
 
-    from tests.benchmarks import bot, fuzz, service, store
+    from tests.benchmarks import bot, fuzz, service, signals, store
 
-    service.main()
+    signals.main(detector)
+    service.main([])
     store.main()
     fuzz.main()
     bot.main()

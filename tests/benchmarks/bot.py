@@ -19,14 +19,14 @@ from pathlib import Path
 import requests
 
 from tests.benchmarks.__main__ import photo
-from tests.benchmarks.service import ONE_MP, Served, numbered
+from tests.benchmarks.service import Served, tagged
 from tests.bot.fake_reddit import FakeReddit
 
 SUMMONS = 30
 
 
 def main() -> None:
-    images = numbered(photo(*ONE_MP))
+    images = tagged([photo(1155, 866)], "bot")
     with tempfile.TemporaryDirectory() as folder:
         served = Served(folder, fetch_allow_loopback="1")
         reddit = FakeReddit()
