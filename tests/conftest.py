@@ -189,7 +189,7 @@ def start_service(detector, service_config) -> Iterator[Callable[..., ThreadedSe
         server = ThreadedServer(app)
         servers.append(server)
         if wait:
-            wait_until_loaded(server)
+            wait_until_loaded(server.url)
         return server
 
     yield start

@@ -18,7 +18,7 @@ import numpy as np
 from flax import nnx
 
 from model.nets import checkpoint
-from model.nets.backbone import Features, FeatureSpec
+from model.nets.backbone import WIDTH, Features, FeatureSpec
 from model.nets.calibration import Calibration
 from model.nets.compiled import Frozen, frozen_jit
 
@@ -72,7 +72,7 @@ def load(directory: Path, stem: str) -> Probe:
     what = f"{stem} probe"
     meta = checkpoint.read_meta(directory, stem, what)
     spec = FeatureSpec.from_json(meta["features"])
-    width = len(spec.layers) * 768
+    width = len(spec.layers) * WIDTH
     network = checkpoint.restore(directory, stem, lambda: linear(width), nnx.Param, what)
     return Probe(
         network,

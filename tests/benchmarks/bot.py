@@ -21,6 +21,7 @@ import requests
 from tests.benchmarks.__main__ import photo
 from tests.benchmarks.service import Served, tagged
 from tests.bot.fake_reddit import FakeReddit
+from tests.service.harness import wait_until_loaded
 
 SUMMONS = 30
 
@@ -31,7 +32,7 @@ def main() -> None:
         served = Served(folder, fetch_allow_loopback="1")
         reddit = FakeReddit()
         try:
-            _wait_loaded(served.url)
+            wait_until_loaded(served.url)
             for n in range(3):  # warm-up: the first passes compile
                 warm = reddit.add_image(f"w{n}.jpg", next(images))
                 requests.post(f"{served.url}/v1/analyze", json={"url": warm}, timeout=120)
@@ -60,17 +61,6 @@ def main() -> None:
         f"bot / service alone; {answered}/{SUMMONS} answered once, "
         f"{(bot - direct) / SUMMONS * 1000:.0f} ms bot overhead per summons"
     )
-
-
-def _wait_loaded(url: str) -> None:
-    for _ in range(1200):
-        try:
-            if requests.get(f"{url}/healthz", timeout=5).json()["model_loaded"]:
-                return
-        except requests.RequestException:
-            pass
-        time.sleep(0.1)
-    raise RuntimeError("the service did not start")
 
 
 def _run_bot(service_url: str, reddit_url: str, state: Path) -> None:

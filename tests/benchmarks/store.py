@@ -59,7 +59,7 @@ def measure(name: str, store_url: str, detector) -> None:
     config = load_config(None, {}, store_url=store_url, rate_per_second=0.0, port=0)
     server = ThreadedServer(create_app(config, load_detector=lambda: detector))
     try:
-        wait_until_loaded(server)
+        wait_until_loaded(server.url)
         image = jpeg(scene(7, 480, 640), 90)
         url = f"{server.url}/v1/analyze"
         stored = requests.post(url, data=image, headers={"Content-Type": "image/jpeg"}).json()

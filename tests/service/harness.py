@@ -6,7 +6,9 @@ from __future__ import annotations
 import asyncio
 import io
 import socket
+import subprocess
 import threading
+import time
 from concurrent.futures import Future
 
 import requests
@@ -83,12 +85,22 @@ class StaticResolver(AbstractResolver):
         pass
 
 
-def wait_until_loaded(server: ThreadedServer) -> None:
-    for _ in range(600):
-        if requests.get(f"{server.url}/healthz", timeout=10).json()["model_loaded"]:
-            return
-        threading.Event().wait(0.05)
-    raise AssertionError("the detector did not load")
+def wait_until_loaded(
+    url: str, timeout: float = 300.0, process: subprocess.Popen | None = None
+) -> None:
+    """Polls the service at ``url`` until its detector is loaded. A service still starting
+    may refuse the connection; one started as ``process`` that died says why at once."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process is not None:
+            assert process.poll() is None, process.stderr.read().decode()
+        try:
+            if requests.get(f"{url}/healthz", timeout=10).json()["model_loaded"]:
+                return
+        except requests.ConnectionError:
+            pass
+        time.sleep(0.05)
+    raise AssertionError(f"{url} did not load its detector")
 
 
 def assert_error(response: requests.Response, status: int, code: str) -> dict:

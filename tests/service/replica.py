@@ -7,10 +7,9 @@ import os
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
-import requests
+from tests.service.harness import wait_until_loaded
 
 FAKECHECK = str(Path(sys.executable).parent / "fakecheck")
 
@@ -31,18 +30,6 @@ class Replica:
             stderr=subprocess.PIPE,
         )
 
-    def wait_until_loaded(self, timeout: float = 300.0) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            assert self.process.poll() is None, self.process.stderr.read().decode()
-            try:
-                if requests.get(f"{self.url}/healthz", timeout=5).json()["model_loaded"]:
-                    return
-            except requests.ConnectionError:
-                pass
-            time.sleep(0.2)
-        raise AssertionError(f"{self.url} did not load its detector")
-
     def stop(self) -> None:
         self.process.terminate()
         self.process.wait(30)
@@ -54,7 +41,7 @@ def start_replicas(count: int, **settings: str) -> list[Replica]:
     started = [Replica(**settings) for _ in range(count)]
     try:
         for replica in started:
-            replica.wait_until_loaded()
+            wait_until_loaded(replica.url, process=replica.process)
     except BaseException:
         for replica in started:
             replica.stop()

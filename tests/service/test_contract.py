@@ -30,7 +30,7 @@ def live(tmp_path_factory, detector: Detector):
     server = ThreadedServer(
         create_app(config, load_detector=lambda: detector, resolver=StaticResolver({}))
     )
-    wait_until_loaded(server)
+    wait_until_loaded(server.url)
     # One stored result, so reading operations also meet ids that exist.
     requests.post(f"{server.url}/v1/analyze", data=jpeg(scene(51, 64, 64), 90), timeout=60)
     yield server
