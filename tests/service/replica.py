@@ -12,19 +12,22 @@ from pathlib import Path
 from tests.service.harness import wait_until_loaded
 
 FAKECHECK = str(Path(sys.executable).parent / "fakecheck")
+OFFLINE = "tests.service.offline_serve"
 
 
 class Replica:
-    """A service process on a free loopback port; ``settings`` become FAKECHECK_* variables."""
+    """A service process on a free loopback port; ``settings`` become FAKECHECK_* variables.
+    ``offline`` runs it with a fetcher that resolves no name (``tests.service.offline_serve``)."""
 
-    def __init__(self, **settings: str):
+    def __init__(self, offline: bool = False, **settings: str):
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
             port = probe.getsockname()[1]
         self.url = f"http://127.0.0.1:{port}"
         environ = {f"FAKECHECK_{name.upper()}": value for name, value in settings.items()}
+        command = [sys.executable, "-m", OFFLINE] if offline else [FAKECHECK, "serve"]
         self.process = subprocess.Popen(
-            [FAKECHECK, "serve"],
+            command,
             env={**os.environ, **environ, "FAKECHECK_PORT": str(port)},
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
@@ -36,9 +39,9 @@ class Replica:
         self.process.stderr.close()
 
 
-def start_replicas(count: int, **settings: str) -> list[Replica]:
+def start_replicas(count: int, offline: bool = False, **settings: str) -> list[Replica]:
     """``count`` replicas with the same settings, each loaded (stopped again on failure)."""
-    started = [Replica(**settings) for _ in range(count)]
+    started = [Replica(offline, **settings) for _ in range(count)]
     try:
         for replica in started:
             wait_until_loaded(replica.url, process=replica.process)

@@ -1,0 +1,18 @@
+"""``fakecheck serve`` as a replica whose fetcher resolves no name, for checks that send
+whatever URLs a generator makes up: they are refused or fail at once, and never reach the
+network. Settings come from FAKECHECK_* variables, as the real command reads them."""
+
+from __future__ import annotations
+
+import os
+
+from aiohttp import web
+
+from service.app import create_app
+from service.config import load_config
+from tests.service.harness import StaticResolver
+
+if __name__ == "__main__":
+    config = load_config(None, os.environ)
+    app = create_app(config, resolver=StaticResolver({}))
+    web.run_app(app, host=config.host, port=config.port, access_log=None, print=None)
