@@ -20,7 +20,9 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from tests.conftest import jpeg, scene, shared_datasets, verdict_in_new_process
+from tests.datasets import shared_datasets
+from tests.images import jpeg, scene
+from tests.model.cold_start import verdict_in_new_process
 
 REPEATS = 7
 FACES = shared_datasets() / "faces"

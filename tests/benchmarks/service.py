@@ -33,7 +33,8 @@ import aiohttp
 import numpy as np
 from PIL import Image
 
-from tests.conftest import held_out_camera_photos, jpeg
+from tests.datasets import held_out_camera_photos
+from tests.images import jpeg
 
 IMAGES = 160
 PIXELS = (300_000, 1_000_000)

@@ -20,7 +20,7 @@ from service.app import create_app
 from service.config import load_config
 from service.store import Store
 from service.typedefs import STORE
-from tests.conftest import jpeg, scene
+from tests.images import jpeg, scene
 from tests.postgres import running_cluster
 from tests.service.harness import ThreadedServer, wait_until_loaded
 

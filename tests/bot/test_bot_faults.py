@@ -10,7 +10,7 @@ import pytest
 
 from bot.store import CLAIMED, REPLIED, SEEN, SKIPPED
 from tests.bot.conftest import BOT, FAKECHECK, kill, start, wait_for
-from tests.conftest import untouched
+from tests.images import untouched
 
 
 @pytest.mark.parametrize("how", ["ratelimit", "429"])

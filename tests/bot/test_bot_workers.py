@@ -16,7 +16,7 @@ import pytest
 from bot.store import REPLIED, Store
 from storage.urls import parse_store_url
 from tests.bot.conftest import BOT, FAKECHECK, kill, wait_for
-from tests.conftest import jpeg, scene
+from tests.images import jpeg, scene
 from tests.service.replica import Replica, start_replicas
 
 POSTS, SUMMONS_PER_POST, KILLS = 50, 4, 3

@@ -15,7 +15,7 @@ from bot.reddit import RedditPlatform, connect
 from bot.service_client import ServiceClient
 from bot.store import REPLIED, SKIPPED, Store
 from tests.bot.conftest import BOT
-from tests.conftest import copy_moved, untouched
+from tests.images import copy_moved, untouched
 
 REPORT = re.compile(r"\[Report\]\((http://127\.0\.0\.1:\d+/results/[0-9a-f]{64})\)")
 

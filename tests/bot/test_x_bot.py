@@ -9,7 +9,7 @@ import pytest
 from bot.replies import x_length
 from bot.store import REPLIED
 from tests.bot.conftest import BOT, kill, start, wait_for
-from tests.conftest import copy_moved, untouched
+from tests.images import copy_moved, untouched
 
 
 def test_a_mention_with_a_photo_gets_one_reply_within_280_characters(

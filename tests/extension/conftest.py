@@ -11,7 +11,8 @@ import pytest
 from aiohttp import web
 from playwright.sync_api import BrowserContext, Locator, Page, Worker, sync_playwright
 
-from tests.conftest import CHROMIUM, CHROMIUM_QUIET, copy_moved, untouched
+from tests.extension.chromium import CHROMIUM, CHROMIUM_QUIET
+from tests.images import copy_moved, untouched
 from tests.service.harness import ThreadedServer
 
 EXTENSION = Path(__file__).resolve().parents[2] / "extension"

@@ -14,7 +14,7 @@ import pytest
 from aiohttp import web
 from playwright.sync_api import expect
 
-from tests.conftest import SCREENSHOTS, copy_moved
+from tests.extension.chromium import SCREENSHOTS
 from tests.extension.conftest import (
     add_image,
     badge,
@@ -23,6 +23,7 @@ from tests.extension.conftest import (
     extension_page,
     overlay,
 )
+from tests.images import copy_moved
 from tests.service.harness import Origin, ThreadedServer, generated
 
 FAR_FRAME = '<!doctype html><img src="/far.jpg" width="320" height="240">'

@@ -7,8 +7,8 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.conftest import copy_moved
 from tests.extension.conftest import badge, click_image, configure, extension_page
+from tests.images import copy_moved
 
 
 def test_badge_and_popup_list_recent_checks_and_check_a_file(

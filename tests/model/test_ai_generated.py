@@ -18,7 +18,8 @@ from model.nets.calibration import Calibration
 from model.signals.ai_generated import NAME, crops, judge
 from model.training.config import ProbeTrainConfig, pictures_manifest
 from model.training.manifest import read_manifest, split_stratified
-from tests.conftest import scene, shared_datasets
+from tests.datasets import shared_datasets
+from tests.images import scene
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from model.training.manifest import Row, write_manifest
-from tests.conftest import decoded, jpeg, scene
+from tests.images import decoded, jpeg, scene
 
 FAKECHECK = shutil.which("fakecheck", path=str(Path(sys.executable).parent))
 

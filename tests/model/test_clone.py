@@ -7,7 +7,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from model.config import CloneConfig
 from model.signals.clone import detect_copy_move
-from tests.conftest import decoded, jpeg
+from tests.images import decoded, jpeg
 
 CONFIG = CloneConfig()
 SOURCE = (60, 50, 150, 130)  # x, y, width, height

@@ -25,7 +25,7 @@ from model.config import DecodeConfig
 from model.image.decode import decode
 from model.signals.provenance import read_provenance
 from model.verdict import NO_EVIDENCE
-from tests.conftest import jpeg, scene
+from tests.images import jpeg, scene
 from tests.model.test_bands import judged
 from tests.model.test_manifest_store import GPT4O
 from tests.model.test_provenance import IPTC

@@ -22,7 +22,7 @@ from model.errors import (
     UnsupportedFormat,
 )
 from model.image.decode import DecodedImage, decode, sniff_format
-from tests.conftest import decoded, jpeg, png, scene
+from tests.images import decoded, jpeg, png, scene
 
 CONFIG = DecodeConfig()
 FORMATS = ["JPEG", "PNG", "WEBP", "GIF", "BMP", "TIFF", "AVIF", "HEIF"]

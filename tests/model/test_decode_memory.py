@@ -14,7 +14,7 @@ from PIL import Image
 from model.config import DecodeConfig
 from model.errors import ImageTooLarge
 from model.image.decode import decode, footprint
-from tests.conftest import jpeg, png, scene
+from tests.images import jpeg, png, scene
 
 CONFIG = DecodeConfig()
 

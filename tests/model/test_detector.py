@@ -21,16 +21,8 @@ from model.verdict import (
     label,
     where,
 )
-from tests.conftest import (
-    camera_photo,
-    copy_moved,
-    decoded,
-    jpeg,
-    png,
-    scene,
-    untouched,
-    verdict_in_new_process,
-)
+from tests.images import camera_photo, copy_moved, decoded, jpeg, png, scene, untouched
+from tests.model.cold_start import verdict_in_new_process
 from tests.model.test_content_credentials import gpt4o_chain, signed_then_expired
 
 

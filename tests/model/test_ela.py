@@ -11,7 +11,7 @@ from model.nets import inference, network
 from model.nets.compiled import Frozen
 from model.nets.network import ElaNet, NetworkSpec
 from model.signals import ela
-from tests.conftest import decoded, jpeg, scene
+from tests.images import decoded, jpeg, scene
 
 
 def test_quant_tables_match_pillow():

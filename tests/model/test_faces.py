@@ -18,7 +18,8 @@ from model.training.config import ProbeTrainConfig, faces_manifest
 from model.training.evaluate import auc
 from model.training.face_search import scene_with
 from model.training.manifest import read_manifest, split_stratified
-from tests.conftest import jpeg, scene, shared_datasets
+from tests.datasets import shared_datasets
+from tests.images import jpeg, scene
 
 FACES = shared_datasets() / "faces"
 

@@ -3,7 +3,7 @@
 from model.errors import UnsupportedFormat
 from model.files import BATCH, analyze_files, why
 from model.verdict import Verdict
-from tests.conftest import jpeg, scene
+from tests.images import jpeg, scene
 
 
 def test_every_file_keeps_its_place_across_batches(detector, tmp_path):

@@ -13,7 +13,7 @@ from model.image import dct
 from model.image.decode import DecodedImage, decode
 from model.image.jpeg_quality import QualityEstimate, estimate_quality
 from model.signals.metadata import read_metadata
-from tests.conftest import decoded, jpeg, png, scene
+from tests.images import decoded, jpeg, png, scene
 
 EXIF_IFD = 0x8769
 CAMERA = {0x010F: "Canon", 0x0110: "Canon PowerShot A40", 0x0131: "Firmware Version 1.00"}

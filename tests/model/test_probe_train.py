@@ -24,7 +24,8 @@ from model.training.config import (
 from model.training.evaluate import auc
 from model.training.manifest import Row, read_manifest, write_manifest
 from model.training.probe_train import fit, logits_of, train_probes
-from tests.conftest import scene, shared_datasets
+from tests.datasets import shared_datasets
+from tests.images import scene
 
 
 def few(manifest: Path, per_group: int, directory: Path) -> Path:

@@ -16,7 +16,7 @@ from model.image.decode import DecodedImage, decode
 from model.signals.metadata import read_metadata
 from model.signals.metadata.readers import xmp_text
 from model.signals.provenance import read_provenance
-from tests.conftest import jpeg, png, scene
+from tests.images import jpeg, png, scene
 
 IPTC = "http://cv.iptc.org/newscodes/digitalsourcetype/"
 A1111 = (

@@ -13,7 +13,8 @@ from PIL import Image
 from model.config import FaceConfig
 from model.signals.faces import find_faces
 from model.training.face_search import scene_with
-from tests.conftest import camera_photo, copy_moved, jpeg, shared_datasets, untouched
+from tests.datasets import shared_datasets
+from tests.images import camera_photo, copy_moved, jpeg, untouched
 
 Item = TypeVar("Item")
 Answer = TypeVar("Answer")

@@ -20,7 +20,7 @@ from model.signals import ela
 from model.training.config import TrainConfig
 from model.training.manifest import Row, write_manifest
 from model.training.train import train_and_evaluate
-from tests.conftest import decoded, jpeg, scene
+from tests.images import decoded, jpeg, scene
 
 
 @pytest.fixture(scope="module")

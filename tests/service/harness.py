@@ -17,8 +17,6 @@ from aiohttp.abc import AbstractResolver, ResolveResult
 from PIL import Image
 from PIL.PngImagePlugin import PngInfo
 
-from service.typedefs import METRICS
-
 
 class ThreadedServer:
     """Runs an aiohttp app on ``host``, any free port, in a thread of its own."""
@@ -116,6 +114,10 @@ def assert_error(response: requests.Response, status: int, code: str) -> dict:
 
 def analyses(server: ThreadedServer) -> int:
     """How many images the detector has analysed (the batch-size histogram's sum)."""
+    # Imported here: the app's keys bring the detector (JAX), and the bot and extension
+    # tests import this module for its server alone.
+    from service.typedefs import METRICS
+
     registry = server.app[METRICS].registry
     return int(registry.get_sample_value("fakecheck_batch_size_sum") or 0)
 

@@ -18,7 +18,7 @@ import pillow_heif
 import requests
 from PIL import Image
 
-from tests.conftest import jpeg, png, scene
+from tests.images import jpeg, png, scene
 
 # Values a length, offset or size field turns into when it is hostile.
 _EXTREMES = (0, 1, 0x7F, 0xFF, 0x7FFF, 0xFFFF, 0x7FFFFFFF, 0x80000000, 0xFFFFFFFF, 2**63, 2**64 - 1)

@@ -7,7 +7,7 @@ import asyncio
 import requests
 
 from service.access import TokenBuckets
-from tests.conftest import jpeg, scene
+from tests.images import jpeg, scene
 from tests.service.harness import assert_error
 
 PHOTO = jpeg(scene(31, 64, 64), 90)

@@ -14,7 +14,7 @@ from PIL import Image
 
 from model.verdict import BANDS, KINDS, LIKELY_MANIPULATED, label
 from service.logs import JsonFormatter
-from tests.conftest import jpeg, png, scene
+from tests.images import jpeg, png, scene
 from tests.service.harness import Origin, StaticResolver, ThreadedServer, analyses, assert_error
 
 PHOTO = jpeg(scene(11, 160, 200), 90)

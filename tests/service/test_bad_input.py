@@ -13,7 +13,7 @@ import pytest
 import requests
 from PIL import Image
 
-from tests.conftest import jpeg, png, scene
+from tests.images import jpeg, png, scene
 from tests.service.harness import assert_error
 
 

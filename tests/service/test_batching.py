@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 import requests
 
 from service.typedefs import METRICS
-from tests.conftest import jpeg, scene
+from tests.images import jpeg, scene
 from tests.service.harness import analyses, assert_error
 
 

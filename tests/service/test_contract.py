@@ -22,7 +22,7 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 from model import Detector
 from service.app import create_app
 from service.config import load_config
-from tests.conftest import jpeg, scene
+from tests.images import jpeg, scene
 from tests.service.harness import StaticResolver, ThreadedServer, wait_until_loaded
 from tests.service.replica import start_replicas
 

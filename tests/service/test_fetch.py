@@ -13,7 +13,7 @@ import pytest
 import requests
 
 from service.addresses import is_public
-from tests.conftest import jpeg, scene
+from tests.images import jpeg, scene
 from tests.service.harness import Origin, StaticResolver, assert_error
 
 PHOTO = jpeg(scene(21, 96, 96), 90)

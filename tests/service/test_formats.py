@@ -9,7 +9,7 @@ import pytest
 import requests
 from PIL import Image
 
-from tests.conftest import scene
+from tests.images import scene
 from tests.service.harness import assert_error
 
 # The name the verdict gives each format, and the Content-Type it is sent and served as.

@@ -11,7 +11,7 @@ import time
 import pytest
 import requests
 
-from tests.conftest import jpeg, scene
+from tests.images import jpeg, scene
 from tests.service.harness import assert_error
 
 

@@ -21,7 +21,7 @@ import requests
 from PIL import Image
 
 from tests.benchmarks.service import Served
-from tests.conftest import jpeg, scene
+from tests.images import jpeg, scene
 from tests.service.harness import assert_error
 
 MB = 1024 * 1024

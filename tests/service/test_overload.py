@@ -10,7 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 import requests
 
 from service.config import ServiceConfig
-from tests.conftest import jpeg, scene
+from tests.images import jpeg, scene
 from tests.service.harness import analyses, assert_error
 
 CLIENTS = 64

@@ -9,7 +9,8 @@ import pytest
 import requests
 from playwright.sync_api import expect, sync_playwright
 
-from tests.conftest import CHROMIUM, CHROMIUM_QUIET, SCREENSHOTS, copy_moved, jpeg, scene
+from tests.extension.chromium import CHROMIUM, CHROMIUM_QUIET, SCREENSHOTS
+from tests.images import copy_moved, jpeg, scene
 from tests.service.harness import generated
 
 CHROMIUM_ARGS = ["--headless", *CHROMIUM_QUIET]

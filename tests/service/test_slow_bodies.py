@@ -13,7 +13,7 @@ import time
 import pytest
 import requests
 
-from tests.conftest import jpeg, scene
+from tests.images import jpeg, scene
 
 DEADLINE_S = 1.0
 PATIENCE_S = 15.0  # far past the deadline: a server without one never answers in time
