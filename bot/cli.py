@@ -11,7 +11,7 @@ import click
 
 from bot.config import BotConfig, ConfigError, load_config
 from bot.platform import Platform
-from bot.presence import Busy, present
+from bot.presence import Busy, Lost, present
 from bot.service_client import ServiceClient
 from bot.store import Store
 from bot.worker import Worker
@@ -99,6 +99,10 @@ def _run(
                 worker.run_once()
             else:
                 worker.run_forever()
+        except Lost as error:
+            raise click.ClickException(
+                f"stopping, claims left to the other runs: {error}"
+            ) from None
         finally:
             presence.close()
     finally:

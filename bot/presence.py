@@ -26,6 +26,10 @@ class Busy(RuntimeError):
     """Another run holds what this one needs alone."""
 
 
+class Lost(RuntimeError):
+    """This run no longer holds its lock: its claims may be another run's by now."""
+
+
 class Presence(ABC):
     """This run's lock; ``owner`` marks the items it claims."""
 
@@ -36,6 +40,12 @@ class Presence(ABC):
     @abstractmethod
     def leads(self, name: str) -> bool:
         """True while this run alone holds ``name`` (kept until it closes)."""
+
+    @abstractmethod
+    def confirm(self) -> None:
+        """Raises Lost unless this run still holds its lock. Called just before an answer
+        is posted: a run whose lock went with its connection must not post what another
+        run may be posting already."""
 
     @abstractmethod
     def close(self) -> None: ...
@@ -53,6 +63,9 @@ class FilePresence(Presence):
 
     def leads(self, name: str) -> bool:
         return True  # alone on its platform
+
+    def confirm(self) -> None:
+        pass  # a file lock lasts as long as the process
 
     def close(self) -> None:
         self._lock.close()
@@ -73,6 +86,13 @@ class AdvisoryPresence(Presence):
             if row is not None and row[0]:
                 self._held.add(name)
         return name in self._held
+
+    def confirm(self) -> None:
+        # Session locks last as long as the session: an answer on it means the lock holds.
+        try:
+            self._connection.execute("SELECT 1")
+        except psycopg.Error as error:
+            raise Lost(f"the connection holding this run's lock failed: {error}") from error
 
     def close(self) -> None:
         self._connection.close()

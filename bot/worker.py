@@ -15,7 +15,7 @@ from dataclasses import replace
 
 from bot.config import BotConfig
 from bot.platform import Delayed, Platform, PlatformDown, Reply, Undeliverable
-from bot.presence import Presence
+from bot.presence import Lost, Presence
 from bot.service_client import ServiceDown, ServiceFailed
 from bot.store import REPLIED, SKIPPED, Item, Store
 
@@ -123,6 +123,8 @@ class Worker:
             self._defer(item, error.seconds, f"{self.name} asked to wait: {error}")
         except Undeliverable as error:
             self._finish(item, SKIPPED, f"cannot answer: {error}")
+        except Lost:
+            raise  # the run ends; its claims pass to the runs still alive
         except ServiceFailed as error:  # the service's own failure: its log has the trace
             log.warning("%s: failed on attempt %d: %s", item.key, item.attempts, error)
             self._failed(item, str(error))
@@ -148,6 +150,7 @@ class Worker:
             return
         plan = self.platform.plan(item)
         if isinstance(plan, Reply):
+            self.presence.confirm()
             posted = self.platform.deliver(item, plan)
             self._finish(item, REPLIED, f"answered ({plan.to})", posted)
         else:

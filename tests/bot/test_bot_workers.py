@@ -2,7 +2,8 @@
 asking its own of two ``fakecheck serve`` replicas on one PostgreSQL store: every summons is
 answered exactly once, also when a worker is killed -9 while its answer is being posted,
 again and again; the worker started in its place joins the queue. Same for X, with both
-workers killed while one waits for its post to be confirmed."""
+workers killed while one waits for its post to be confirmed. A worker whose hold on the queue
+is cut while it works posts nothing and stops; the worker that took its item over answers."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from collections.abc import Iterator
 
 import psycopg
 import pytest
+import requests
 
 from bot.store import REPLIED, Store
 from storage.urls import parse_store_url
@@ -23,13 +25,13 @@ POSTS, SUMMONS_PER_POST, KILLS = 50, 4, 3
 
 
 def worker(
-    queue_env: dict[str, str], name: str, service: Replica, platform: str = "reddit"
+    queue_env: dict[str, str], name: str, service_url: str, platform: str = "reddit"
 ) -> subprocess.Popen:
     """A bot worker running until stopped; praw's User-Agent tells the fake Reddit who asks."""
     environ = {
         **os.environ,
         **queue_env,
-        "FAKECHECK_BOT_SERVICE_URL": service.url,
+        "FAKECHECK_BOT_SERVICE_URL": service_url,
         "praw_user_agent": f"fakecheck-tests {name}",
     }
     return subprocess.Popen(
@@ -77,7 +79,7 @@ def test_two_workers_answer_each_summons_once_while_one_is_killed(
         image = fake_reddit.add_image(f"{n}.jpg", jpeg(scene(500 + n, 120, 160), 90))
         post = fake_reddit.add_post("pics", f"poster{n}", url=image)
         summons += [fake_reddit.mention(post, f"user{n}_{k}") for k in range(SUMMONS_PER_POST)]
-    workers = {name: worker(queue_env, name, service) for name, service in services.items()}
+    workers = {name: worker(queue_env, name, service.url) for name, service in services.items()}
     store = Store(parse_store_url(queue_env["FAKECHECK_BOT_STORE_URL"]))
     try:
         for round_ in range(KILLS):
@@ -89,7 +91,7 @@ def test_two_workers_answer_each_summons_once_while_one_is_killed(
             holder = held[round_].split()[1]
             kill(workers[holder])
             release.set()
-            workers[holder] = worker(queue_env, holder, services[holder])
+            workers[holder] = worker(queue_env, holder, services[holder].url)
         wait_for(lambda: all(fake_reddit.replies_to(s) for s in summons), timeout=240)
         wait_for(lambda: all(store.get(f"reddit:summons:{s}").status == REPLIED for s in summons))
         taken_over = [s for s in summons if store.get(f"reddit:summons:{s}").attempts > 1]
@@ -116,7 +118,9 @@ def test_x_workers_killed_while_posting_are_replaced_and_answer_each_mention_onc
     ]
 
     def start() -> dict[str, subprocess.Popen]:
-        return {name: worker(queue_env, name, service, "x") for name, service in services.items()}
+        return {
+            name: worker(queue_env, name, service.url, "x") for name, service in services.items()
+        }
 
     workers = start()
     try:
@@ -133,3 +137,37 @@ def test_x_workers_killed_while_posting_are_replaced_and_answer_each_mention_onc
             process.terminate()
             process.wait(30)
     assert [len(fake_x.replies_to(m)) for m in mentions] == [1] * len(mentions)
+
+
+def test_a_worker_that_lost_its_hold_on_the_queue_posts_nothing_and_stops(
+    fake_reddit, queue_env, service, stand_in_service
+):
+    image = jpeg(scene(650, 120, 160), 90)
+    verdict = requests.post(f"{service.url}/v1/analyze", data=image, timeout=120).json()
+    analysis = stand_in_service(200, verdict)
+    release = analysis.hold()
+    post = fake_reddit.add_post("pics", "poster", url=fake_reddit.add_image("650.jpg", image))
+    summons = fake_reddit.mention(post, "asker")
+    first = worker(queue_env, "w0", analysis.url)
+    second = None
+    try:
+        wait_for(lambda: analysis.calls == 1)
+        # The database ends the first worker's sessions, its lock's among them, while the
+        # worker waits for its verdict: the item it claimed is anybody's now.
+        with psycopg.connect(queue_env["FAKECHECK_BOT_STORE_URL"], autocommit=True) as db:
+            db.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_locks"
+                " WHERE locktype = 'advisory' AND pid <> pg_backend_pid()"
+            )
+        second = worker(queue_env, "w1", analysis.url)
+        wait_for(lambda: analysis.calls == 2)  # taken over, and no answer of ours up yet
+        release.set()
+        wait_for(lambda: first.poll() is not None)
+        wait_for(lambda: fake_reddit.replies_to(summons))
+    finally:
+        for process in (first, second):
+            if process is not None and process.poll() is None:
+                process.terminate()
+                process.wait(30)
+    assert first.returncode == 1
+    assert len(fake_reddit.replies_to(summons)) == 1
