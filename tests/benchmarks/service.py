@@ -12,6 +12,11 @@ at concurrency 8 at least 1.8x the single-client rate, at least 13 images/s, and
 most 3x p50; RSS at most 700 MB after 2,000 images, flat from 500 to 2,000; at
 concurrency 64 with the default queue, quick 503s with Retry-After, never a 500 or a
 timeout. Printed, not asserted: speed depends on the machine and what else runs on it.
+
+One module of some 320 lines, on purpose: one benchmark and one command, read top to bottom
+(the photos, a closed-loop load, the served process, the report), no part longer than a
+screen; the few that other benchmarks and tests borrow (``camera_jpegs``, ``tagged``,
+``Served``) they import from here.
 """
 
 from __future__ import annotations
