@@ -229,7 +229,7 @@ def test_a_refused_wiki_revision_is_reported_once(
     service = ServiceClient(config.bot_service_url, None, config.bot_service_timeout_s)
     platform = RedditPlatform(connect(config), store, service, config)
     try:
-        with caplog.at_level(logging.WARNING, logger="bot.reddit"):
+        with caplog.at_level(logging.WARNING, logger="bot.reddit_subscriptions"):
             for _ in range(3):
                 platform.collect(lambda item: None)
     finally:
