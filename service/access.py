@@ -19,7 +19,7 @@ from typing import Protocol
 
 from aiohttp import web
 
-from service.errors import ApiError
+from service.errors import ApiError, Code
 
 # Callers remembered at most; the least recently seen are forgotten first (a full bucket).
 _MAX_CALLERS = 10_000
@@ -72,20 +72,15 @@ class Access:
             # Header bytes that are not UTF-8 arrive as surrogates: compared as the bytes sent.
             presented = key.encode("utf-8", "surrogateescape")
             if not any(hmac.compare_digest(presented, known) for known in self._keys):
-                raise ApiError(401, "unauthorized", "The API key is not known.")
+                raise ApiError(Code.UNAUTHORIZED, "The API key is not known.")
         elif self._keys and _route(request) not in _KEYLESS_ROUTES:
-            raise ApiError(401, "unauthorized", "An API key is needed (Authorization: Bearer).")
+            raise ApiError(Code.UNAUTHORIZED, "An API key is needed (Authorization: Bearer).")
         if self._buckets is None:
             return
         caller = f"key:{key}" if key and self._keys else f"ip:{request.remote}"
         wait = await self._buckets.take(caller)
         if wait > 0:
-            raise ApiError(
-                429,
-                "rate_limited",
-                "Too many requests; slow down.",
-                {"Retry-After": str(max(1, math.ceil(wait)))},
-            )
+            raise ApiError(Code.RATE_LIMITED, headers={"Retry-After": str(max(1, math.ceil(wait)))})
 
 
 def _route(request: web.Request) -> str | None:

@@ -15,23 +15,23 @@ from aiohttp.abc import AbstractResolver
 from yarl import URL
 
 from service.addresses import AddressRefused, GuardedResolver, ends_in_number, is_ip_literal, vet
-from service.errors import ApiError
+from service.errors import ApiError, Code
 from service.streams import read_capped, too_large
 
 _REDIRECTS = {301, 302, 303, 307, 308}
 
 
 def _refused(message: str) -> ApiError:
-    return ApiError(422, "url_not_allowed", message)
+    return ApiError(Code.URL_NOT_ALLOWED, message)
 
 
 def _failed(message: str) -> ApiError:
-    return ApiError(502, "fetch_failed", message)
+    return ApiError(Code.FETCH_FAILED, message)
 
 
 def _gone(status: int) -> ApiError:
     """Its own code: a deleted image is an answer for the bots, not a fault to retry."""
-    return ApiError(502, "image_gone", f"The image URL answered HTTP {status}: it is gone.")
+    return ApiError(Code.IMAGE_GONE, f"The image URL answered HTTP {status}: it is gone.")
 
 
 class Fetcher:

@@ -12,7 +12,7 @@ from aiohttp.http_exceptions import HttpProcessingError
 
 from service import typedefs
 from service.config import ServiceConfig
-from service.errors import ApiError
+from service.errors import ApiError, Code
 from service.fetch import Fetcher
 from service.streams import body_deadline, read_capped, read_json, too_large
 
@@ -34,8 +34,7 @@ async def read_image(request: web.Request, fetcher: Fetcher, config: ServiceConf
         reading = read_capped(request[typedefs.BODY].read, max_bytes)
     else:
         raise ApiError(
-            415,
-            "unsupported_media_type",
+            Code.UNSUPPORTED_MEDIA_TYPE,
             "Send multipart/form-data with a field 'image', an image/* body, "
             'or application/json {"url": ...}.',
         )
@@ -52,9 +51,7 @@ async def _multipart(request: web.Request, max_bytes: int, max_parts: int) -> by
         for count in range(max_parts + 1):
             part = await reader.next()
             if part is None:
-                raise ApiError(
-                    422, "missing_field", "The multipart body has no field named 'image'."
-                )
+                raise ApiError(Code.MISSING_FIELD, "The multipart body has no field named 'image'.")
             if count == max_parts:
                 break
             if isinstance(part, MultipartReader):  # parts within parts, never counted here
@@ -68,14 +65,14 @@ async def _multipart(request: web.Request, max_bytes: int, max_parts: int) -> by
 
 
 def _bad_multipart(message: str) -> ApiError:
-    return ApiError(400, "bad_multipart", message)
+    return ApiError(Code.BAD_MULTIPART, message)
 
 
 async def _url(request: web.Request, max_bytes: int) -> str:
     document = await read_json(request[typedefs.BODY].read, max_bytes)
     if not isinstance(document, dict) or "url" not in document:
-        raise ApiError(422, "missing_field", 'The JSON body needs a field "url".')
+        raise ApiError(Code.MISSING_FIELD, 'The JSON body needs a field "url".')
     url = document["url"]
     if not isinstance(url, str) or not url:
-        raise ApiError(422, "invalid_field", 'The field "url" must be a non-empty string.')
+        raise ApiError(Code.INVALID_FIELD, 'The field "url" must be a non-empty string.')
     return url

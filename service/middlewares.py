@@ -66,13 +66,11 @@ async def handle_errors(request: web.Request, handler: Handler) -> web.StreamRes
         # The body stopped arriving or its chunked framing is broken: the client's doing,
         # answered if it still listens.
         return errors.response(
-            errors.ApiError(400, "bad_body", f"The request body could not be read: {error}")
+            errors.ApiError(errors.Code.BAD_BODY, f"The request body could not be read: {error}")
         )
     except Exception:
         log.exception("unexpected failure")
-        return errors.response(
-            errors.ApiError(500, "internal_error", "Something failed on our side; it is logged.")
-        )
+        return errors.response(errors.ApiError(errors.Code.INTERNAL_ERROR))
 
 
 @web.middleware
@@ -118,6 +116,6 @@ async def check_expect(request: web.Request, handler: Handler) -> web.StreamResp
     expected = request.headers.get(hdrs.EXPECT)
     if expected is not None and expected.lower() != "100-continue":
         raise errors.ApiError(
-            417, "expectation_failed", f"The expectation {expected!r} cannot be met here."
+            errors.Code.EXPECTATION_FAILED, f"The expectation {expected!r} cannot be met here."
         )
     return await handler(request)

@@ -12,7 +12,7 @@ from pathlib import Path
 from aiohttp import web
 
 from service import typedefs
-from service.errors import ApiError
+from service.errors import ApiError, Code
 from service.views import is_result_id
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -54,9 +54,9 @@ async def static(request: web.Request) -> web.FileResponse:
     few flat files, so names are looked up among them and nothing else reaches the disk."""
     name = request.match_info["name"]
     if not name:
-        raise ApiError(403, "forbidden", "The static folder is not listed.")
+        raise ApiError(Code.FORBIDDEN, "The static folder is not listed.")
     if name not in _static_names():
-        raise ApiError(404, "not_found", "No such static file.")
+        raise ApiError(Code.NOT_FOUND, "No such static file.")
     return web.FileResponse(STATIC_DIR / name)
 
 

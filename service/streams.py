@@ -12,7 +12,7 @@ from typing import Any
 from aiohttp import StreamReader
 from aiohttp.base_protocol import BaseProtocol
 
-from service.errors import ApiError
+from service.errors import ApiError, Code
 
 _CHUNK = 64 * 1024
 # The Content-Encodings a body may come in, with zlib's window bits for each.
@@ -21,7 +21,7 @@ _GZIP_MEMBERS = 64  # gzip members one body may hold
 
 
 def too_large(limit: int, what: str = "image") -> ApiError:
-    return ApiError(413, "body_too_large", f"The {what} is over the limit of {limit} bytes.")
+    return ApiError(Code.BODY_TOO_LARGE, f"The {what} is over the limit of {limit} bytes.")
 
 
 @asynccontextmanager
@@ -36,8 +36,7 @@ async def body_deadline(seconds: float) -> AsyncIterator[None]:
             yield
     except TimeoutError:
         raise ApiError(
-            408,
-            "body_timeout",
+            Code.BODY_TIMEOUT,
             f"The request body did not arrive within the {seconds:g} s allowed.",
         ) from None
 
@@ -63,7 +62,7 @@ async def read_json(
     try:
         return json.loads(text)
     except (ValueError, RecursionError):  # RecursionError: arrays nested thousands deep
-        raise ApiError(400, "bad_json", "The body is not valid JSON.") from None
+        raise ApiError(Code.BAD_JSON) from None
 
 
 def encoding_of(header: str) -> str | None:
@@ -73,8 +72,7 @@ def encoding_of(header: str) -> str | None:
         return None
     if encoding not in _INFLATE_WBITS:
         raise ApiError(
-            415,
-            "unsupported_media_type",
+            Code.UNSUPPORTED_MEDIA_TYPE,
             "Send the body as is, or with Content-Encoding gzip or deflate.",
         )
     return encoding
@@ -86,7 +84,7 @@ def inflated(data: bytes, encoding: str, limit: int, protocol: BaseProtocol) -> 
     A gzip body may be several members one after another (RFC 1952), as concatenated
     files are; each is inflated in turn, up to _GZIP_MEMBERS, since each costs a step on
     the event loop. Bytes after the last member are not valid."""
-    invalid = ApiError(400, "bad_body", f"The request body is not valid {encoding} data.")
+    invalid = ApiError(Code.BAD_BODY, f"The request body is not valid {encoding} data.")
     wbits = _INFLATE_WBITS[encoding]
     if encoding == "deflate" and data[:1] and data[0] & 0x0F != zlib.DEFLATED:
         wbits = -zlib.MAX_WBITS  # raw deflate, without the zlib header: some clients send it

@@ -12,7 +12,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from model.verdict import BANDS
 from service import typedefs
-from service.errors import ApiError, not_found
+from service.errors import ApiError, Code, not_found
 from service.intake import read_image
 from service.store import Stored
 from service.streams import body_deadline, read_json
@@ -103,18 +103,18 @@ async def feedback(request: web.Request) -> web.Response:
     if stored is None:
         raise not_found("result")
     if request.content_type != "application/json":
-        raise ApiError(415, "unsupported_media_type", "Feedback is sent as application/json.")
+        raise ApiError(Code.UNSUPPORTED_MEDIA_TYPE, "Feedback is sent as application/json.")
     async with body_deadline(request.app[typedefs.CONFIG].body_timeout_s):
         document = await read_json(request[typedefs.BODY].read, _MAX_FEEDBACK_BYTES, "feedback")
     if not isinstance(document, dict):
-        raise ApiError(422, "invalid_field", "The body must be a JSON object.")
+        raise ApiError(Code.INVALID_FIELD, "The body must be a JSON object.")
     expected = document.get("expected")
     comment = document.get("comment", "")
     if expected is not None and expected not in BANDS:
-        raise ApiError(422, "invalid_field", f'"expected" must be one of {", ".join(BANDS)}.')
+        raise ApiError(Code.INVALID_FIELD, f'"expected" must be one of {", ".join(BANDS)}.')
     if not _storable_text(comment) or len(comment) > _MAX_COMMENT_CHARS:
         raise ApiError(
-            422, "invalid_field", f'"comment" must be text of at most {_MAX_COMMENT_CHARS} chars.'
+            Code.INVALID_FIELD, f'"comment" must be text of at most {_MAX_COMMENT_CHARS} chars.'
         )
     feedback_id = await store.add_feedback(stored.verdict, expected, comment)
     return web.json_response({"id": stored.verdict["id"], "feedback_id": feedback_id}, status=201)
