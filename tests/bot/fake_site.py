@@ -1,5 +1,6 @@
 """What the fake Reddit and X share: a server on loopback in its own thread, the images
-posts link to, answers a test can hold back, and a log of every request.
+posts link to, answers a test can hold back, a log of every request, and base 36 (Reddit's
+ids, X's page tokens).
 
 Handlers run on the server's thread, tests call in from theirs: one lock guards the state.
 """
@@ -12,6 +13,14 @@ import threading
 from aiohttp import web
 
 from tests.service.harness import ThreadedServer
+
+
+def base36(number: int) -> str:
+    digits, text = "0123456789abcdefghijklmnopqrstuvwxyz", ""
+    while number:
+        number, rest = divmod(number, 36)
+        text = digits[rest] + text
+    return text or "0"
 
 
 class FakeSite:
