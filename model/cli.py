@@ -17,6 +17,7 @@ import click
 
 from model.config import get_config
 from model.errors import ImageError, ModelError
+from model.settings import ENV_PREFIX
 from model.training.config import (
     DATASETS,
     ProbeTrainConfig,
@@ -25,6 +26,10 @@ from model.training.config import (
     pictures_manifest,
     train_manifests,
 )
+
+# The FAKECHECK_* names the training commands own (see model.settings), registered in
+# pyproject.toml: FAKECHECK_DATASETS, the --datasets folder, which the tests read too.
+OWNED = ("datasets",)
 
 
 class _Commands(click.Group):
@@ -89,7 +94,9 @@ def _datasets(holding: str):
         "--datasets",
         type=click.Path(file_okay=False, path_type=Path),
         default=DATASETS,
+        envvar=f"{ENV_PREFIX}DATASETS",
         show_default=True,
+        show_envvar=True,
         help=f"The shared datasets' folder, holding {holding}.",
     )
 

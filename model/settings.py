@@ -1,27 +1,35 @@
 """Typed settings from defaults, a TOML file, ``FAKECHECK_*`` variables and flags.
 
-Each program (the service, each bot) declares its settings once as a frozen dataclass whose
-fields carry a ``help`` text; ``load_settings`` fills it in this order, later winning:
-the defaults, the TOML file, environment variables ``FAKECHECK_<NAME>``, then overrides
-(command-line flags; ``None`` is skipped). Every value is checked against the field's type
-before anything starts. The service and the bots may share one environment, so each says
-which ``FAKECHECK_*`` names it owns; a misspelt name among its own fails at start-up.
+Each program (the service, the bots) declares its settings once as a frozen dataclass of
+``setting(default, help, ...)`` fields; ``load_settings`` fills it in this order, later
+winning: the defaults, the TOML file, environment variables ``FAKECHECK_<NAME>``, then
+overrides (command-line flags; ``None`` is skipped). Every value is checked against the
+field's type and bounds before anything starts.
+
+Programs may share one environment, so each says which ``FAKECHECK_*`` names it owns: a
+tuple of names, where one ending in ``_`` stands for every name starting so. A program
+with its own names (the bots: ``bot_``, ``reddit_``, ``x_``) registers them in the
+entry-point group ``fakecheck.settings`` (pyproject.toml); one program, the service, owns
+every name no registered program does, so a misspelt name fails at start-up of the program
+it belongs to, and a name nobody owns fails the service's. This module knows no program's
+names.
 """
 
 from __future__ import annotations
 
+import functools
 import tomllib
 import types
 import typing
-from collections.abc import Callable, Mapping
-from dataclasses import fields
+from collections.abc import Mapping
+from dataclasses import field, fields
+from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any, TypeVar
 
 ENV_PREFIX = "FAKECHECK_"
-# The bots own the names starting so (``FAKECHECK_REDDIT_URL``, ``FAKECHECK_BOT_NAME``...);
-# the service owns the rest.
-BOT_PREFIXES = ("bot_", "reddit_", "x_")
+# Where the programs that own names of their own say which (see above).
+OWNERS_GROUP = "fakecheck.settings"
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
 
@@ -32,14 +40,41 @@ class ConfigError(ValueError):
     """A setting is unknown or its value does not fit; raised before anything starts."""
 
 
+def setting(
+    default: Any,
+    help: str,
+    *,
+    at_least: float | None = None,
+    above: float | None = None,
+    at_most: float | None = None,
+) -> Any:
+    """A field of a settings dataclass: its default, a line saying what it does, and the
+    bounds ``check_bounds`` holds its value to."""
+    bounds = {"at_least": at_least, "above": above, "at_most": at_most}
+    return field(default=default, metadata={"help": help, **bounds})
+
+
+def check_bounds(config: Any) -> None:
+    """Refuses a value outside its field's bounds; each program calls it on construction."""
+    for item in fields(config):
+        value, meta = getattr(config, item.name), item.metadata
+        if meta.get("at_least") is not None and value < meta["at_least"]:
+            raise ConfigError(f"setting {item.name} must be at least {meta['at_least']:g}")
+        if meta.get("above") is not None and value <= meta["above"]:
+            raise ConfigError(f"setting {item.name} must be more than {meta['above']:g}")
+        if meta.get("at_most") is not None and value > meta["at_most"]:
+            raise ConfigError(f"setting {item.name} must be at most {meta['at_most']:g}")
+
+
 def load_settings(
     kind: type[Settings],
     path: Path | None,
     environ: Mapping[str, str] | None,
     overrides: Mapping[str, Any],
-    owns: Callable[[str], bool] = lambda name: True,
+    owns: tuple[str, ...] | None,
 ) -> Settings:
-    """``kind`` filled from the four sources; ``owns`` picks this program's variables."""
+    """``kind`` filled from the four sources. ``owns``: this program's ``FAKECHECK_*`` names
+    (see above), or None for every name no program in ``fakecheck.settings`` owns."""
     values: dict[str, Any] = {}
     if path is not None:
         try:
@@ -47,9 +82,9 @@ def load_settings(
         except (OSError, tomllib.TOMLDecodeError) as error:
             raise ConfigError(f"cannot read config file {path}: {error}") from error
     for name, text in (environ or {}).items():
-        setting = name.removeprefix(ENV_PREFIX).lower()
-        if name.startswith(ENV_PREFIX) and owns(setting):
-            values[setting] = text
+        key = name.removeprefix(ENV_PREFIX).lower()
+        if name.startswith(ENV_PREFIX) and _owned(key, owns):
+            values[key] = text
     values.update({k: v for k, v in overrides.items() if v is not None})
     known = {f.name for f in fields(kind)}
     unknown = sorted(set(values) - known)
@@ -57,6 +92,22 @@ def load_settings(
         raise ConfigError(f"unknown setting(s): {', '.join(unknown)}")
     hints = typing.get_type_hints(kind)
     return kind(**{name: _coerce(name, hints[name], v) for name, v in values.items()})
+
+
+def _owned(key: str, owns: tuple[str, ...] | None) -> bool:
+    if owns is not None:
+        return _claimed(key, owns)
+    return not any(_claimed(key, names) for names in registered_owners().values())
+
+
+def _claimed(key: str, names: tuple[str, ...]) -> bool:
+    return any(key.startswith(n) if n.endswith("_") else key == n for n in names)
+
+
+@functools.cache
+def registered_owners() -> dict[str, tuple[str, ...]]:
+    """Each program registered in ``fakecheck.settings``, with the names it owns."""
+    return {entry.name: tuple(entry.load()) for entry in entry_points(group=OWNERS_GROUP)}
 
 
 def _coerce(name: str, kind: Any, value: Any) -> Any:

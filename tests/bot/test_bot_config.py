@@ -16,6 +16,7 @@ def test_environment_file_and_flags(tmp_path):
         "FAKECHECK_BOT_IGNORE_USERS": "a_bot, b_bot",
         "FAKECHECK_BOT_SUMMONS_PER_HOUR": "4",
         "FAKECHECK_PORT": "9000",  # the service's, not ours
+        "FAKECHECK_DATASETS": "/srv/datasets",  # training's, neither ours nor the service's
     }
     config = load_config(path, environ, bot_public_url="https://fc.example/")
     assert config.bot_name == "CheckBot" and config.bot_summons_per_hour == 4

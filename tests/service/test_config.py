@@ -55,6 +55,17 @@ def test_bad_settings_fail_at_start(environ):
         load_config(None, environ)
 
 
+def test_a_value_out_of_bounds_is_named_with_its_bound():
+    with pytest.raises(ConfigError, match="setting workers must be at least 1"):
+        load_config(workers=0)
+    with pytest.raises(ConfigError, match="setting port must be at most 65535"):
+        load_config(None, {"FAKECHECK_PORT": "65536"})
+    with pytest.raises(ConfigError, match="setting body_timeout_s must be more than 0"):
+        load_config(body_timeout_s=0.0)
+    with pytest.raises(ConfigError, match="setting rate_per_second must be at least 0"):
+        ServiceConfig(rate_per_second=-1.0)
+
+
 def test_unreadable_file_fails_at_start(tmp_path):
     path = tmp_path / "bad.toml"
     path.write_text("port = ")
