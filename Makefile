@@ -17,10 +17,12 @@ ENCODER := $(VENV)/share/fakecheck/clip-vit-b16.int8.onnx
 
 install: $(STAMP) $(ENCODER)
 
+# Every extra: this machine serves, runs the bots, trains and tests (a host of one kind installs
+# its own: README, "Installing").
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade "pip>=25.1"
-	$(BIN)/python -m pip install --quiet -e . --group dev
+	$(BIN)/python -m pip install --quiet -e ".[service,bot,train]" --group dev
 	rm -f $(VENV)/.installed-*
 	touch $@
 

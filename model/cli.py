@@ -2,7 +2,8 @@
 
 The model's own commands live here; other packages add theirs (``serve``, ``bot``) through
 the ``fakecheck.commands`` entry-point group in pyproject.toml, so this package never
-imports them.
+imports them. This module imports only the base install; what a command needs beyond it
+(an extra: ``[service]``, ``[bot]``, ``[train]``) is imported when it runs.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import json
 import sys
 from dataclasses import replace
-from importlib.metadata import entry_points
+from importlib.metadata import EntryPoint, entry_points
 from pathlib import Path
 
 import click
@@ -32,8 +33,16 @@ from model.training.config import (
 OWNED = ("datasets",)
 
 
+# What the model's own commands need beyond the base install (the other packages' commands
+# name theirs in their entry points).
+_EXTRAS = {"analyze": "service"} | dict.fromkeys(
+    ("train", "train-ai", "train-fusion", "evaluate"), "train"
+)
+
+
 class _Commands(click.Group):
-    """Adds the commands other packages register, loaded only when asked for."""
+    """Adds the commands other packages register, loaded only when asked for. A command
+    whose extra this host lacks says which to install, instead of a traceback."""
 
     def _plugins(self) -> dict:
         return {ep.name: ep for ep in entry_points(group="fakecheck.commands")}
@@ -44,8 +53,41 @@ class _Commands(click.Group):
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
         command = super().get_command(ctx, name)
         if command is None and name in self._plugins():
-            command = self._plugins()[name].load()
+            command = _load_command(self._plugins()[name])
         return command
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except ModuleNotFoundError as error:
+            name = ctx.invoked_subcommand
+            plugin = self._plugins().get(name)
+            hint = _install_hint(",".join(plugin.extras) if plugin else _EXTRAS.get(name), error)
+            if hint is None:
+                raise
+            raise click.ClickException(f"fakecheck {name} {hint}") from error
+
+
+def _load_command(entry: EntryPoint) -> click.Command:
+    """The registered command, or where its extra is missing one that says so when run."""
+    try:
+        return entry.load()
+    except ModuleNotFoundError as error:
+        hint = _install_hint(",".join(entry.extras), error)
+        if hint is None:
+            raise
+
+    def missing() -> None:
+        raise click.ClickException(f"fakecheck {entry.name} {hint}")
+
+    return click.Command(entry.name, callback=missing, help=hint.capitalize())
+
+
+def _install_hint(extra: str | None, error: ModuleNotFoundError) -> str | None:
+    """What to install for a module this host lacks; None for one of ours (a bug instead)."""
+    if not extra or (error.name or "").split(".")[0] in ("model", "service", "bot", "storage"):
+        return None
+    return f"needs pip install 'fakecheck[{extra}]' ({error.name} is missing)"
 
 
 @click.group(cls=_Commands)
