@@ -199,8 +199,7 @@ class Served:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         env = {
-            # FAKECHECK_DATASETS is the tests' own, not a setting: serve refuses unknown ones.
-            **{k: v for k, v in os.environ.items() if k != "FAKECHECK_DATASETS"},
+            **os.environ,
             "FAKECHECK_PORT": str(self.port),
             "FAKECHECK_DATA_DIR": data_dir,
             "FAKECHECK_RATE_PER_SECOND": "0",
