@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from model.settings import ConfigError, check_bounds, load_settings, setting
-from storage.urls import SQLITE, StoreUrl, StoreUrlError, parse_store_url
+from storage.urls import StoreUrl, StoreUrlError, store_at
 
 __all__ = ["OWNED", "BotConfig", "ConfigError", "load_config"]
 
@@ -68,9 +68,7 @@ class BotConfig:
     @property
     def bot_store(self) -> StoreUrl:
         """Where the bots' store is: ``bot_store_url``, else the SQLite ``bot_state_path``."""
-        if not self.bot_store_url:
-            return StoreUrl(SQLITE, str(self.bot_state_path))
-        return parse_store_url(self.bot_store_url)
+        return store_at(self.bot_store_url, self.bot_state_path)
 
     @property
     def report_base(self) -> str:

@@ -17,7 +17,7 @@ from typing import Any
 
 from model.config import DecodeConfig, DetectorConfig, get_config
 from model.settings import ConfigError, check_bounds, load_settings, setting
-from storage.urls import SQLITE, StoreUrl, StoreUrlError, parse_store_url
+from storage.urls import StoreUrl, StoreUrlError, store_at
 
 __all__ = ["ConfigError", "ServiceConfig", "load_config"]
 
@@ -84,9 +84,7 @@ class ServiceConfig:
     @property
     def store(self) -> StoreUrl:
         """Where the store is: ``store_url``, else the SQLite file in ``data_dir``."""
-        if not self.store_url:
-            return StoreUrl(SQLITE, str(self.data_dir / "fakecheck.sqlite3"))
-        return parse_store_url(self.store_url)
+        return store_at(self.store_url, self.data_dir / "fakecheck.sqlite3")
 
     def detector_config(self) -> DetectorConfig:
         """The model's defaults with the limits the service owns applied."""

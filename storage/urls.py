@@ -37,3 +37,9 @@ def parse_store_url(url: str) -> StoreUrl:
     if sep and scheme in ("postgresql", "postgres"):
         return StoreUrl(POSTGRESQL, url)
     raise StoreUrlError(f"a store URL starts sqlite:/// or postgresql://, not {url!r}")
+
+
+def store_at(url: str, sqlite_file: Path) -> StoreUrl:
+    """The store a program's settings name: ``url`` when given, else the SQLite file beside
+    it, the default that needs no server."""
+    return parse_store_url(url) if url else StoreUrl(SQLITE, str(sqlite_file))
