@@ -38,10 +38,9 @@ class AsyncSQLite(AsyncDatabase):
     @classmethod
     async def open(cls, url: StoreUrl) -> AsyncSQLite:
         url.path.parent.mkdir(parents=True, exist_ok=True)
+        # The file is migrated first (``Store.open``), which left it in WAL mode for good.
         db = await aiosqlite.connect(url.path, isolation_level=None)
         db.row_factory = dict_row
-        # WAL lets readers go on while a verdict is written.
-        await db.execute("PRAGMA journal_mode=WAL")
         return cls(db)
 
     async def execute(self, sql: str, params: Params = ()) -> int:

@@ -8,6 +8,7 @@ advisory lock), so two processes starting at once apply a migration once.
 from __future__ import annotations
 
 import sqlite3
+import time
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
@@ -45,16 +46,36 @@ class Database(ABC):
     def close(self) -> None: ...
 
 
+# How long a SQLite connection waits for another process's writer lock.
+_WAIT_S = 30.0
+
+
+def _write_ahead(db: sqlite3.Connection) -> None:
+    """Switches the file to write-ahead logging, which lets readers go on while another
+    process writes; the file keeps it, so every later connection finds it on. Switching
+    needs the file alone, and SQLite refuses at once rather than wait while another
+    connection writes (waiting could deadlock): two programs starting together on a new
+    file (a service and ``fakecheck db upgrade``) retry, as a busy wait would."""
+    deadline = time.monotonic() + _WAIT_S
+    while True:
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() >= deadline:
+                raise
+            time.sleep(0.01)
+
+
 class SQLiteDatabase(Database):
     dialect = SQLITE
 
     def __init__(self, url: StoreUrl):
         url.path.parent.mkdir(parents=True, exist_ok=True)
         # Autocommit: each statement is its own transaction, durable when it returns.
-        self._db = sqlite3.connect(url.path, isolation_level=None, timeout=30)
+        self._db = sqlite3.connect(url.path, isolation_level=None, timeout=_WAIT_S)
         self._db.row_factory = dict_row
-        # WAL lets readers go on while another process writes.
-        self._db.execute("PRAGMA journal_mode=WAL")
+        _write_ahead(self._db)
 
     def execute(self, sql: str, params: Params = ()) -> int:
         return self._db.execute(sql, params).rowcount
