@@ -68,4 +68,12 @@ MIGRATIONS = (
             )""",
         ),
     ),
+    # Every take writes its row, refused or not, and says which, so its answer is the row
+    # it locked (service.shared_limits), never an older snapshot of it.
+    Migration(
+        3,
+        "rate-limit buckets say whether their last take was granted",
+        sqlite=(),
+        postgresql=("ALTER TABLE rate_buckets ADD COLUMN granted BOOLEAN NOT NULL DEFAULT TRUE",),
+    ),
 )

@@ -22,19 +22,19 @@ def test_upgrade_applies_each_migration_once(store_url, tmp_path):
     first = upgrade(environ)
     assert first.exit_code == 0, first.output
     assert first.output.splitlines() == [
-        "service store at version 2 (applied now: 1, 2)",
+        "service store at version 3 (applied now: 1, 2, 3)",
         "bots store at version 2 (applied now: 1, 2)",
     ]
     again = upgrade(environ, "service")
-    assert again.output.splitlines() == ["service store at version 2 (applied now: none)"]
+    assert again.output.splitlines() == ["service store at version 3 (applied now: none)"]
 
     db = connect(parse_store_url(store_url))
     try:
-        db.execute("INSERT INTO schema_migrations VALUES (3, 'from a newer program', 0)")
+        db.execute("INSERT INTO schema_migrations VALUES (4, 'from a newer program', 0)")
     finally:
         db.close()
     refused = upgrade(environ, "service")
-    assert refused.exit_code == 1 and "schema version 3" in refused.output
+    assert refused.exit_code == 1 and "schema version 4" in refused.output
 
 
 def test_a_store_url_naming_no_database_stops_it():
