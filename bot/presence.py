@@ -1,7 +1,9 @@
 """Which bot runs are alive, and which one reads a platform's new items.
 
 A run holds a lock for as long as it lives, released by the system when it dies however it
-dies (kill -9 included), so an item it claimed is taken over only once it is gone:
+dies (kill -9 included), so an item it claimed is taken over only once it is gone. On
+PostgreSQL the lock also goes with its connection (a restarted server, a network cut); the
+run then ends as soon as it finds out (``Lost``, see ``bot.worker``):
 - PostgreSQL: a session advisory lock keyed by the run's ``owner`` id, on a connection of its
   own; ``leads(name)`` takes another such lock, so exactly one run reads an account's inbox
   and subreddits while any number answer items.
@@ -74,7 +76,17 @@ class FilePresence(Presence):
 class AdvisoryPresence(Presence):
     def __init__(self, url: StoreUrl):
         super().__init__()
-        self._connection = psycopg.connect(url.target, autocommit=True)
+        # Keepalives, so a connection cut without a word fails within a minute or so,
+        # instead of a confirm() waiting for the kernel's retransmissions to give up.
+        self._connection = psycopg.connect(
+            url.target,
+            autocommit=True,
+            keepalives=1,
+            keepalives_idle=30,
+            keepalives_interval=10,
+            keepalives_count=3,
+            tcp_user_timeout=60000,
+        )
         self._connection.execute("SELECT pg_advisory_lock(%s)", (self.owner,))
         self._held: set[str] = set()
 

@@ -139,19 +139,35 @@ class Store:
         )
         return None if row is None else row["next_at"]
 
-    def defer(self, key: str, delay: float, reason: str) -> None:
-        """Back to the queue, to be tried again after ``delay`` seconds."""
+    def defer(self, key: str, owner: int, delay: float, reason: str) -> bool:
+        """Back to the queue, to be tried again after ``delay`` seconds. False, and nothing
+        written, when the run ``owner`` no longer holds the item's claim."""
         now = time.time()
-        self._db.execute(
-            "UPDATE items SET status = ?, reason = ?, next_at = ?, updated_at = ? WHERE key = ?",
-            (SEEN, reason, now + delay, now, key),
-        )
+        return self._release(key, owner, SEEN, reason, None, now + delay)
 
-    def finish(self, key: str, status: str, reason: str, reply_id: str | None = None) -> None:
-        self._db.execute(
-            "UPDATE items SET status = ?, reason = ?, reply_id = ?, updated_at = ? WHERE key = ?",
-            (status, reason, reply_id, time.time(), key),
+    def finish(
+        self, key: str, owner: int, status: str, reason: str, reply_id: str | None = None
+    ) -> bool:
+        """The item's last word. False, and nothing written, when the run ``owner`` no
+        longer holds the item's claim (another run took it over: the word is its)."""
+        return self._release(key, owner, status, reason, reply_id, None)
+
+    def _release(
+        self,
+        key: str,
+        owner: int,
+        status: str,
+        reason: str,
+        reply_id: str | None,
+        next_at: float | None,
+    ) -> bool:
+        changed = self._db.execute(
+            "UPDATE items SET status = ?, reason = ?, reply_id = ?,"
+            " next_at = COALESCE(?, next_at), updated_at = ?"
+            " WHERE key = ? AND owner = ? AND status = ?",
+            (status, reason, reply_id, next_at, time.time(), key, owner, CLAIMED),
         )
+        return changed == 1
 
     def summons_since(self, platform: str, author: str, since: float) -> int:
         """Summons by ``author`` recorded since ``since`` and not turned away."""

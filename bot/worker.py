@@ -4,6 +4,12 @@ An item is claimed before any work and finished only after its answer is posted.
 process dies in between, the item is still ``claimed`` after a restart; it is then answered
 only if the platform shows no answer from us yet. Faults defer the item, never drop it:
 the service or platform being down, a rate limit. One failing item never stops the loop.
+
+A run whose lock on the store is gone (``bot.presence``) may have had its claims taken over:
+it ends (``Lost``) when it finds out, at the start of a round, just before posting, or when
+its claim is no longer its own as it writes an item's outcome. What no check can close is a
+lock lost while an answer is being posted: the run taking the item over may look for that
+answer before the platform shows it.
 """
 
 from __future__ import annotations
@@ -58,7 +64,9 @@ class Worker:
 
     def run_round(self) -> None:
         """Reads what is new, if this run leads its account's reading, then answers what is
-        due: any number of runs may answer, one reads."""
+        due: any number of runs may answer, one reads. A run that lost its lock ends here
+        (Lost), busy or idle, before it reads beside the run that leads now."""
+        self.presence.confirm()
         try:
             if self.presence.leads(f"collect:{self.name}:{self.config.bot_name.lower()}"):
                 self.platform.collect(self.admit)
@@ -161,9 +169,11 @@ class Worker:
         return min(self.config.bot_retry_max_s, base)
 
     def _defer(self, item: Item, delay: float, reason: str) -> None:
-        self.store.defer(item.key, delay, reason)
+        if not self.store.defer(item.key, self.presence.owner, delay, reason):
+            raise Lost(f"{item.key} was taken over by another run")
         log.warning("%s: pending, next try in %.1f s: %s", item.key, delay, reason)
 
     def _finish(self, item: Item, status: str, reason: str, reply_id: str | None = None) -> None:
-        self.store.finish(item.key, status, reason, reply_id)
+        if not self.store.finish(item.key, self.presence.owner, status, reason, reply_id):
+            raise Lost(f"{item.key} was taken over by another run")
         log.info("%s: %s: %s", item.key, status, reason)

@@ -22,6 +22,7 @@ from tests.images import jpeg, scene
 from tests.service.replica import Replica, start_replicas
 
 POSTS, SUMMONS_PER_POST, KILLS = 50, 4, 3
+STORE = "FAKECHECK_BOT_STORE_URL"
 
 
 def worker(
@@ -65,7 +66,7 @@ def services(service_store) -> Iterator[dict[str, Replica]]:
 def queue_env(bot_env, postgres_url) -> dict[str, str]:
     return {
         **bot_env,
-        "FAKECHECK_BOT_STORE_URL": postgres_url,
+        STORE: postgres_url,
         "FAKECHECK_BOT_POLL_INTERVAL_S": "0.2",
         "FAKECHECK_BOT_SUMMONS_PER_HOUR": "100",
     }
@@ -80,7 +81,7 @@ def test_two_workers_answer_each_summons_once_while_one_is_killed(
         post = fake_reddit.add_post("pics", f"poster{n}", url=image)
         summons += [fake_reddit.mention(post, f"user{n}_{k}") for k in range(SUMMONS_PER_POST)]
     workers = {name: worker(queue_env, name, service.url) for name, service in services.items()}
-    store = Store(parse_store_url(queue_env["FAKECHECK_BOT_STORE_URL"]))
+    store = Store(parse_store_url(queue_env[STORE]))
     try:
         for round_ in range(KILLS):
             # The next answer is posted, but the worker posting it waits for Reddit's word:
@@ -139,6 +140,41 @@ def test_x_workers_killed_while_posting_are_replaced_and_answer_each_mention_onc
     assert [len(fake_x.replies_to(m)) for m in mentions] == [1] * len(mentions)
 
 
+# The sessions holding advisory locks on this database: the bot runs' (and a migration's).
+LOCK_SESSIONS = (
+    "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted"
+    " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+    " AND pid <> pg_backend_pid() GROUP BY pid"
+)
+
+
+def reading_runs(database: str) -> int:
+    """Runs that hold their own lock and the inbox reader's: started, and reading."""
+    with psycopg.connect(database, autocommit=True) as db:
+        return len(db.execute(LOCK_SESSIONS + " HAVING COUNT(*) >= 2").fetchall())
+
+
+def end_lock_sessions(database: str) -> int:
+    """Ends the sessions holding advisory locks on ``database``, as a restarted server or a
+    network cut would; returns how many."""
+    with psycopg.connect(database, autocommit=True) as db:
+        sql = f"SELECT pg_terminate_backend(pid) FROM ({LOCK_SESSIONS}) AS s"
+        return len(db.execute(sql).fetchall())
+
+
+def test_an_idle_worker_that_lost_its_hold_on_the_queue_stops(queue_env, service):
+    idle = worker(queue_env, "w0", service.url)
+    try:
+        wait_for(lambda: reading_runs(queue_env[STORE]) == 1)
+        assert end_lock_sessions(queue_env[STORE]) == 1
+        wait_for(lambda: idle.poll() is not None)
+    finally:
+        if idle.poll() is None:
+            idle.terminate()
+            idle.wait(30)
+    assert idle.returncode == 1
+
+
 def test_a_worker_that_lost_its_hold_on_the_queue_posts_nothing_and_stops(
     fake_reddit, queue_env, service, stand_in_service
 ):
@@ -152,13 +188,9 @@ def test_a_worker_that_lost_its_hold_on_the_queue_posts_nothing_and_stops(
     second = None
     try:
         wait_for(lambda: analysis.calls == 1)
-        # The database ends the first worker's sessions, its lock's among them, while the
-        # worker waits for its verdict: the item it claimed is anybody's now.
-        with psycopg.connect(queue_env["FAKECHECK_BOT_STORE_URL"], autocommit=True) as db:
-            db.execute(
-                "SELECT pg_terminate_backend(pid) FROM pg_locks"
-                " WHERE locktype = 'advisory' AND pid <> pg_backend_pid()"
-            )
+        # The database ends the first worker's lock session while the worker waits for its
+        # verdict: the item it claimed is anybody's now.
+        assert end_lock_sessions(queue_env[STORE]) >= 1
         second = worker(queue_env, "w1", analysis.url)
         wait_for(lambda: analysis.calls == 2)  # taken over, and no answer of ours up yet
         release.set()

@@ -28,12 +28,27 @@ def test_an_item_moves_seen_claimed_replied_and_survives_reopening(store_url):
     assert store.get(item.key).status == CLAIMED
     again = store.claim_next("reddit", owner=2)
     assert (again.id, again.attempts) == ("t1_a", 2)
-    store.defer(item.key, 60, "service down")
+    assert not store.defer(item.key, 1, 60, "service down")  # no longer run 1's claim
+    assert store.defer(item.key, 2, 60, "service down")
     assert store.claim_next("reddit", owner=2) is None
     assert store.next_due("reddit", owner=2) > time.time() + 50
     assert store.get(item.key).status == SEEN
-    store.finish(item.key, REPLIED, "answered", "t1_r")
-    assert store.next_due("reddit", owner=2) is None
+    assert not store.finish(item.key, 2, REPLIED, "answered", "t1_r")  # claimed by no one
+    store.close()
+
+
+def test_only_the_run_holding_a_claim_writes_the_items_outcome(store_url):
+    store = Store(parse_store_url(store_url))
+    store.add(Item("reddit", "summons", "t1_b", "bob"))
+    key = store.claim_next("reddit", owner=1).key
+    # Run 1 is gone or lost its lock (no run 1 holds one here): run 2 takes the item over.
+    assert store.claim_next("reddit", owner=2).attempts == 2
+    assert not store.defer(key, 1, 0, "service down")  # run 1's late word changes nothing
+    assert not store.finish(key, 1, SKIPPED, "cannot answer")
+    assert store.get(key).status == CLAIMED
+    assert store.finish(key, 2, REPLIED, "answered", "t1_r")
+    assert (store.get(key).status, store.get(key).reason) == (REPLIED, "answered")
+    assert not store.finish(key, 2, SKIPPED, "again")  # finished: no claim left to write on
     store.close()
 
 
@@ -41,7 +56,7 @@ def test_an_item_deferred_during_a_round_waits_for_the_next(store_url):
     store = Store(parse_store_url(store_url))
     store.add(Item("x", "summons", "1", "bob"))
     round_started = time.time()
-    store.defer(store.claim_next("x", 1, round_started).key, 0, "asked to wait 0 s")
+    store.defer(store.claim_next("x", 1, round_started).key, 1, 0, "asked to wait 0 s")
     assert store.claim_next("x", 1, round_started) is None
     assert store.claim_next("x", 1).id == "1"
     store.close()
@@ -50,8 +65,7 @@ def test_an_item_deferred_during_a_round_waits_for_the_next(store_url):
 def test_summons_count_leaves_out_the_turned_away(store_url):
     store = Store(parse_store_url(store_url))
     for n in range(3):
-        store.add(Item("x", "summons", str(n), "Bob"))
-    store.finish("x:summons:2", SKIPPED, "cap")
+        store.add(Item("x", "summons", str(n), "Bob", status=SKIPPED if n == 2 else SEEN))
     assert store.summons_since("x", "bob", time.time() - 3600) == 2
     assert store.summons_since("reddit", "bob", 0) == 0
     store.close()
