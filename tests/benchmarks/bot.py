@@ -24,13 +24,14 @@ from tests.bot.fake_reddit import FakeReddit
 from tests.service.harness import wait_until_loaded
 
 SUMMONS = 30
+BOT = "FakeCheckBot"
 
 
 def main() -> None:
     images = tagged([photo(1155, 866)], "bot")
     with tempfile.TemporaryDirectory() as folder:
         served = Served(folder, fetch_allow_loopback="1")
-        reddit = FakeReddit()
+        reddit = FakeReddit(BOT)
         try:
             wait_until_loaded(served.url)
             for n in range(3):  # warm-up: the first passes compile
@@ -73,7 +74,8 @@ def _run_bot(service_url: str, reddit_url: str, state: Path) -> None:
         "FAKECHECK_REDDIT_URL": reddit_url,
         "praw_client_id": "bench",
         "praw_client_secret": "bench",
-        "praw_username": "FakeCheckBot",
+        "FAKECHECK_BOT_NAME": BOT,
+        "praw_username": BOT,
         "praw_password": "bench",
         "praw_user_agent": "fakecheck-bench",
     }
