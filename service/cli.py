@@ -8,9 +8,10 @@ from pathlib import Path
 
 import click
 from aiohttp import web
+from aiohttp.abc import AbstractResolver
 
 from service.app import create_app
-from service.config import ConfigError, load_config
+from service.config import ConfigError, ServiceConfig, load_config
 from service.logs import configure
 
 log = logging.getLogger(__name__)
@@ -36,7 +37,13 @@ def serve(host: str | None, port: int | None, config_file: Path | None, data_dir
         config = load_config(config_file, os.environ, host=host, port=port, data_dir=data_dir)
     except ConfigError as error:
         raise click.ClickException(str(error)) from error
+    run(config)
+
+
+def run(config: ServiceConfig, resolver: AbstractResolver | None = None) -> None:
+    """Serves ``config`` until stopped; tests hand in a ``resolver`` of their own."""
     configure(config.log_level)
     log.info("serving", extra={"url": f"http://{config.host}:{config.port}"})
     # aiohttp's banner and access log would be plain text among the JSON lines.
-    web.run_app(create_app(config), host=config.host, port=config.port, access_log=None, print=None)
+    app = create_app(config, resolver=resolver)
+    web.run_app(app, host=config.host, port=config.port, access_log=None, print=None)

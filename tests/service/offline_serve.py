@@ -6,13 +6,9 @@ from __future__ import annotations
 
 import os
 
-from aiohttp import web
-
-from service.app import create_app
+from service.cli import run
 from service.config import load_config
 from tests.service.harness import StaticResolver
 
 if __name__ == "__main__":
-    config = load_config(None, os.environ)
-    app = create_app(config, resolver=StaticResolver({}))
-    web.run_app(app, host=config.host, port=config.port, access_log=None, print=None)
+    run(load_config(None, os.environ), resolver=StaticResolver({}))

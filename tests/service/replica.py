@@ -12,6 +12,7 @@ from pathlib import Path
 from tests.service.harness import wait_until_loaded
 
 FAKECHECK = str(Path(sys.executable).parent / "fakecheck")
+ROOT = Path(__file__).resolve().parents[2]
 OFFLINE = "tests.service.offline_serve"
 
 
@@ -24,11 +25,15 @@ class Replica:
             probe.bind(("127.0.0.1", 0))
             port = probe.getsockname()[1]
         self.url = f"http://127.0.0.1:{port}"
+        # Warnings and errors only: nothing reads the pipe until the process dies, and a
+        # line per request would fill it and stop the replica.
+        settings = {"log_level": "WARNING", **settings}
         environ = {f"FAKECHECK_{name.upper()}": value for name, value in settings.items()}
         command = [sys.executable, "-m", OFFLINE] if offline else [FAKECHECK, "serve"]
         self.process = subprocess.Popen(
             command,
             env={**os.environ, **environ, "FAKECHECK_PORT": str(port)},
+            cwd=ROOT,  # where ``tests`` is a package, for the offline replica
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
         )

@@ -1,7 +1,8 @@
 """Schemathesis against the live service's own /openapi.json: answers match the document
 (statuses, media types, schemas) and nothing it can generate causes a 5xx. Run against one
-in-process service on SQLite, and against two ``fakecheck serve`` replicas sharing one
-PostgreSQL database, the cases dealt between them in turn as a balancer would.
+in-process service on SQLite, and against two replica processes (run as ``fakecheck serve``
+runs the service, ``service.cli.run``) sharing one PostgreSQL database, the cases dealt
+between them in turn as a balancer would.
 
 Bounded: a handful of examples per operation. Images it generates are random bytes, so the
 analyze operation mostly exercises refusals; the other tests cover real verdicts.
