@@ -77,10 +77,17 @@ def _load_command(entry: EntryPoint) -> click.Command:
         if hint is None:
             raise
 
-    def missing() -> None:
+    def missing(args: tuple[str, ...]) -> None:
         raise click.ClickException(f"fakecheck {entry.name} {hint}")
 
-    return click.Command(entry.name, callback=missing, help=hint.capitalize())
+    # Takes whatever it is given (``serve --port 8080``), so the hint is what is said.
+    return click.Command(
+        entry.name,
+        callback=missing,
+        params=[click.Argument(["args"], nargs=-1, type=click.UNPROCESSED)],
+        context_settings={"ignore_unknown_options": True, "allow_extra_args": True},
+        help=hint[0].upper() + hint[1:],
+    )
 
 
 def _install_hint(extra: str | None, error: ModuleNotFoundError) -> str | None:

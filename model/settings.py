@@ -18,6 +18,7 @@ names.
 from __future__ import annotations
 
 import functools
+import math
 import tomllib
 import types
 import typing
@@ -58,6 +59,9 @@ def check_bounds(config: Any) -> None:
     """Refuses a value outside its field's bounds; each program calls it on construction."""
     for item in fields(config):
         value, meta = getattr(config, item.name), item.metadata
+        if isinstance(value, float) and not math.isfinite(value):
+            # NaN passes every comparison below, and then means nothing a reader expects.
+            raise ConfigError(f"setting {item.name} must be a finite number")
         if meta.get("at_least") is not None and value < meta["at_least"]:
             raise ConfigError(f"setting {item.name} must be at least {meta['at_least']:g}")
         if meta.get("above") is not None and value <= meta["above"]:
@@ -106,8 +110,17 @@ def _claimed(key: str, names: tuple[str, ...]) -> bool:
 
 @functools.cache
 def registered_owners() -> dict[str, tuple[str, ...]]:
-    """Each program registered in ``fakecheck.settings``, with the names it owns."""
-    return {entry.name: tuple(entry.load()) for entry in entry_points(group=OWNERS_GROUP)}
+    """Each program registered in ``fakecheck.settings``, with the names it owns. The
+    package's own metadata registers some; none means code run without it (a checkout on
+    PYTHONPATH, an install older than the code), where the service would refuse every
+    other program's variables: said so instead."""
+    owners = {entry.name: tuple(entry.load()) for entry in entry_points(group=OWNERS_GROUP)}
+    if not owners:
+        raise ConfigError(
+            f"no program registered its settings ({OWNERS_GROUP}): install fakecheck "
+            "(make install, or pip install -e .) rather than running it from the source"
+        )
+    return owners
 
 
 def _coerce(name: str, kind: Any, value: Any) -> Any:

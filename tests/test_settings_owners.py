@@ -11,6 +11,7 @@ from click.testing import CliRunner
 
 import bot.config
 import model.cli
+import model.settings
 from bot.config import BotConfig
 from model.settings import registered_owners
 from service.config import ConfigError, ServiceConfig
@@ -72,3 +73,10 @@ def test_no_program_owns_a_name_of_anothers():
     bots = {f.name for f in fields(BotConfig)}
     assert all(name.startswith(owners["bot"]) for name in bots)
     assert not {n for n in owners["train"] if n in bots or n.startswith(owners["bot"])}
+
+
+def test_code_run_without_its_installed_metadata_says_so(monkeypatch):
+    # A checkout on PYTHONPATH, or an install older than the code: no program registered.
+    monkeypatch.setattr(model.settings, "entry_points", lambda group: [])
+    with pytest.raises(ConfigError, match="install fakecheck"):
+        registered_owners.__wrapped__()

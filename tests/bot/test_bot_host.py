@@ -7,6 +7,8 @@ from __future__ import annotations
 import os
 import subprocess
 
+import pytest
+
 from tests.bot.conftest import BOT
 from tests.hosts import fakecheck_on, missing_on
 from tests.images import jpeg, scene
@@ -64,11 +66,17 @@ def test_the_reddit_bot_answers_on_a_host_without_the_detector(
     assert "Likely edited" in reply
 
 
-def test_fakecheck_says_which_extra_a_command_needs():
-    run = fakecheck_on("bot", ["serve"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    _, stderr = run.communicate(timeout=120)
-    assert run.returncode == 1 and "Traceback" not in stderr
-    assert "pip install 'fakecheck[service]'" in stderr
+@pytest.mark.parametrize("args", [[], ["--host", "0.0.0.0", "--port", "8080"], ["--help"]])
+def test_fakecheck_says_which_extra_a_command_needs(args):
+    run = fakecheck_on(
+        "bot", ["serve", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    stdout, stderr = run.communicate(timeout=120)
+    assert "Traceback" not in stderr
+    if args == ["--help"]:
+        assert run.returncode == 0 and "fakecheck[service]" in stdout
+    else:
+        assert run.returncode == 1 and "pip install 'fakecheck[service]'" in stderr
     listing = fakecheck_on("bot", ["--help"], stdout=subprocess.PIPE, text=True)
     stdout, _ = listing.communicate(timeout=120)
     assert listing.returncode == 0 and "bot " in stdout and "fakecheck[service]" in stdout

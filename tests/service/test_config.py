@@ -48,6 +48,8 @@ def test_file_then_environment_then_flags(tmp_path):
         {"FAKECHECK_MAX_BODY_BYTES": "-1"},
         {"FAKECHECK_BODY_TIMEOUT_S": "0"},
         {"FAKECHECK_MULTIPART_MAX_PARTS": "0"},
+        {"FAKECHECK_RATE_PER_SECOND": "nan"},  # would pass every bound, and mean no limit
+        {"FAKECHECK_BODY_TIMEOUT_S": "inf"},
     ],
 )
 def test_bad_settings_fail_at_start(environ):
