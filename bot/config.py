@@ -43,16 +43,22 @@ class BotConfig:
     bot_summons_per_hour: int = setting(5, "Summons answered per user per hour.", at_least=1)
     bot_summons_max_age_h: float = setting(24.0, "Summons older than this many hours are skipped.")
     bot_poll_interval_s: float = setting(30.0, "Pause between rounds.", at_least=0)
-    bot_retry_base_s: float = setting(30.0, "First wait after a fault; doubles.", at_least=0)
+    bot_retry_base_s: float = setting(
+        30.0, "First wait after a fault; doubles per attempt.", at_least=0
+    )
     bot_retry_max_s: float = setting(1800.0, "Longest wait between tries.", at_least=0)
-    bot_max_attempts: int = setting(8, "Tries before a failing item is dropped.", at_least=1)
+    bot_max_attempts: int = setting(
+        8, "Tries before an item failing for an unknown reason is dropped.", at_least=1
+    )
     bot_reply_search_pages: int = setting(
         10,
         "Before answering an item again, how many pages (100 each) of the bot's own posts "
         "since the item are searched for an earlier answer.",
         at_least=1,
     )
-    bot_once_wait_s: float = setting(60.0, "With --once, wait for delayed items.", at_least=0)
+    bot_once_wait_s: float = setting(
+        60.0, "With --once, how long to wait for items the platform asked to delay.", at_least=0
+    )
     bot_log_level: str = setting("INFO", "Level of the JSON logs.")
     reddit_site: str = setting("DEFAULT", "The praw.ini site holding the Reddit credentials.")
     reddit_url: str = setting("", "Another Reddit endpoint (tests); empty: reddit.com.")

@@ -26,38 +26,56 @@ __all__ = ["ConfigError", "ServiceConfig", "load_config"]
 class ServiceConfig:
     host: str = setting("127.0.0.1", "Address to listen on.")
     port: int = setting(8080, "Port to listen on (0: any free one).", at_least=0, at_most=65535)
-    data_dir: Path = setting(Path("var"), "Folder of the SQLite store when store_url is empty.")
+    data_dir: Path = setting(
+        Path("var"), "Folder of the SQLite store (fakecheck.sqlite3) when store_url is empty."
+    )
     store_url: str = setting(
         "",
-        "The store: sqlite:///PATH, or postgresql://... shared by replicas "
-        "(empty: fakecheck.sqlite3 in data_dir).",
+        "The store: sqlite:///PATH, or postgresql://... shared by replicas (empty: SQLite in data_dir).",
     )
     # A connection is held for one statement at a time; 10 per replica lets 8 replicas and
     # their bots stay within PostgreSQL's default of 100 connections.
     store_pool_size: int = setting(10, "Connections each service keeps to PostgreSQL.", at_least=1)
-    store_images: bool = setting(False, "Keep uploaded images beside their verdicts.")
-    max_body_bytes: int = setting(20 * 1024 * 1024, "Largest body, and image fetched.", at_least=1)
+    store_images: bool = setting(
+        False, "Keep uploaded images beside their verdicts (private by default)."
+    )
+    max_body_bytes: int = setting(
+        20 * 1024 * 1024, "Largest request body, and largest image fetched from a URL.", at_least=1
+    )
     # A client that stalls mid-body would otherwise hold its connection, and every byte it
     # sent, for as long as it likes. 60 s lets the 20 MB cap arrive at under 3 Mbit/s.
-    body_timeout_s: float = setting(60.0, "Whole time a request body may take (then 408).", above=0)
+    body_timeout_s: float = setting(
+        60.0, "Whole time allowed to receive a request body (then 408).", above=0
+    )
     # Parts are parsed one by one on the event loop: 200,000 tiny ones took 15 s, holding
     # other requests up for 2 s at a time. Forms send the image alone or beside a few fields.
-    multipart_max_parts: int = setting(16, "Parts searched for 'image' (then 400).", at_least=1)
+    multipart_max_parts: int = setting(
+        16, "Parts of a multipart body searched for its field 'image' (then 400).", at_least=1
+    )
     max_pixels: int = setting(
-        DecodeConfig().max_pixels, "Images declaring more are refused undecoded.", at_least=1
+        DecodeConfig().max_pixels,
+        "Images declaring more pixels are refused before decoding.",
+        at_least=1,
     )
     compile_cache_dir: Path | None = setting(
-        DetectorConfig().compile_cache_dir, "Compiled networks kept for restarts (empty: none)."
+        DetectorConfig().compile_cache_dir,
+        "Folder of the compiled networks reused at restart (empty: none).",
     )
-    api_keys: tuple[str, ...] = setting((), "If set, POST /v1/... needs one (Bearer KEY).")
-    rate_per_second: float = setting(2.0, "Requests/s a key or IP earns (0: no limit).", at_least=0)
+    api_keys: tuple[str, ...] = setting(
+        (), "When set, POST /v1/analyze needs one (Authorization: Bearer KEY)."
+    )
+    rate_per_second: float = setting(
+        2.0, "Requests per second each key or IP earns (0: no limit).", at_least=0
+    )
     rate_burst: int = setting(30, "Requests a key or IP may make at once before waiting.")
     # Only the ELA-CNN runs a batch in one pass, and it costs 11-14 ms of CPU an image in
     # batches of 2 or 8 alike; the rest (about 400 ms with the AI signals) runs image by
     # image in the batch's thread, so a batch of 8 held each of its requests for all
     # eight verdicts. Threads, not batches, keep the cores busy.
     batch_max_size: int = setting(2, "Most images gathered into one detector pass.", at_least=1)
-    batch_max_wait_ms: float = setting(5.0, "Longest wait for others to join a batch.", at_least=0)
+    batch_max_wait_ms: float = setting(
+        5.0, "Longest a request waits for others to join its batch.", at_least=0
+    )
     # Each waiting image adds about 0.2 s to the wait of those behind it (0.4 s of CPU with
     # the AI signals, over two cores): 16 keep a request's wait within about 4 s, and the
     # rest are refused at once (503 with Retry-After) rather than left to wait until their
@@ -66,16 +84,26 @@ class ServiceConfig:
     # One more than the 2 cores here: each batch spends part of its time holding the GIL
     # or handing results back, and a third thread fills those gaps (make bench: 18.7
     # against 17.2 images/s at concurrency 8).
-    workers: int = setting(3, "Detector threads (batches analysed at once).", at_least=1)
+    workers: int = setting(3, "Detector threads (batches analysed at the same time).", at_least=1)
     # Analysing an image holds about 10 bytes per pixel (model/config.py, DecodeConfig):
     # 600 MB for a 60 M pixel one, whose file may weigh 100 KB. With 1 GB, such images run
     # one at a time beside dozens of photos, and the service (650 MB idle) stays under 2 GB.
-    memory_budget_mb: int = setting(1024, "Memory for images analysed at once.", at_least=1)
-    memory_wait_s: float = setting(30.0, "Longest wait for budget room (then 503).", at_least=0)
-    release_memory: bool = setting(True, "After each batch, hand freed memory back (glibc).")
-    fetch_timeout_s: float = setting(10.0, "Whole time to fetch an image URL.", at_least=0)
-    fetch_max_redirects: int = setting(3, "Redirects followed, each re-checked.", at_least=0)
-    fetch_allow_loopback: bool = setting(False, "Let URLs reach 127.0.0.1 and ::1 (tests only).")
+    memory_budget_mb: int = setting(
+        1024, "Memory for images being analysed at once, beyond the idle service.", at_least=1
+    )
+    memory_wait_s: float = setting(
+        30.0, "Longest an image waits for room in the memory budget (then 503).", at_least=0
+    )
+    release_memory: bool = setting(
+        True, "After each batch, hand the memory it freed back to the system (glibc)."
+    )
+    fetch_timeout_s: float = setting(10.0, "Whole time allowed to fetch an image URL.", at_least=0)
+    fetch_max_redirects: int = setting(
+        3, "Redirects followed (each re-checked) when fetching.", at_least=0
+    )
+    fetch_allow_loopback: bool = setting(
+        False, "Let URLs reach 127.0.0.1 and ::1. For tests only, never in service."
+    )
     log_level: str = setting("INFO", "Level of the JSON logs.")
 
     def __post_init__(self) -> None:
