@@ -11,7 +11,7 @@ import pytest
 from aiohttp import web
 from playwright.sync_api import BrowserContext, Locator, Page, Worker, sync_playwright
 
-from tests.extension.chromium import CHROMIUM, CHROMIUM_QUIET
+from tests.chromium import CHROMIUM, CHROMIUM_QUIET
 from tests.images import copy_moved, untouched
 from tests.service.harness import ThreadedServer
 

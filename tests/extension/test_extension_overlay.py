@@ -14,7 +14,7 @@ import pytest
 from aiohttp import web
 from playwright.sync_api import expect
 
-from tests.extension.chromium import SCREENSHOTS
+from tests.chromium import SCREENSHOTS
 from tests.extension.conftest import (
     add_image,
     badge,

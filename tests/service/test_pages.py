@@ -9,7 +9,7 @@ import pytest
 import requests
 from playwright.sync_api import expect, sync_playwright
 
-from tests.extension.chromium import CHROMIUM, CHROMIUM_QUIET, SCREENSHOTS
+from tests.chromium import CHROMIUM, CHROMIUM_QUIET, SCREENSHOTS
 from tests.images import copy_moved, jpeg, scene
 from tests.service.harness import generated
 
