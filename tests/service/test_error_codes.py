@@ -16,7 +16,8 @@ from aiohttp import web
 from model import errors as model_errors
 from service.errors import RESERVED, Code, from_http_exception, from_image_error
 from service.views import OPENAPI_FILE
-from tests.service.code_branches import Branches, js_branches, python_branches
+from tests.service.code_branches import Branches, python_branches
+from tests.service.code_branches_js import js_branches
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -93,10 +94,21 @@ def test_every_code_is_answered_somewhere_or_reserved_with_a_reason():
     assert all(reason.strip() for reason in RESERVED.values())
 
 
+# Each of the detector's errors with the status it has answered with since before the catalogue.
+IMAGE_STATUS = {
+    model_errors.EmptyImage: 400,
+    model_errors.UnsupportedFormat: 415,
+    model_errors.ImageTooLarge: 413,
+    model_errors.CorruptImage: 422,
+    model_errors.TruncatedImage: 422,
+    model_errors.ImageError: 422,
+}
+
+
 @pytest.mark.parametrize("kind", image_errors(), ids=lambda kind: kind.__name__)
-def test_each_image_error_of_the_detector_has_its_code_in_the_catalogue(kind):
+def test_each_image_error_of_the_detector_keeps_its_code_and_status(kind):
     error = from_image_error(kind("The image is odd."))
-    assert error.code == Code(kind.code) and error.status == Code(kind.code).status < 500
+    assert error.code == Code(kind.code) and error.status == IMAGE_STATUS[kind]
 
 
 @pytest.mark.parametrize(
@@ -172,3 +184,59 @@ def test_the_readers_find_every_form_of_branch_and_flag_what_they_cannot_follow(
     }
     assert js.codes["rate_limted"] == ["extension/example.js:6"]
     assert js.unfollowed == [f"extension/example.js:{line}" for line in (9, 10, 10)]
+
+
+HIDDEN_PYTHON_BRANCHES = """
+import re
+def handle(error, code):
+    if error.get("code") == "image_gne" or ("in_a_tuple",).index(code):
+        return str(code) == "as_a_string", _down(500, code), log(code)
+    if code.startswith("imag_") or re.fullmatch("fetch_faild", code):
+        return code.lower() == "lowered", error["code"].upper()
+    c, m = error.get("code"), error["message"]
+def _down(status, code):
+    return code == "unavailble"
+"""
+HIDDEN_JS_BRANCHES = """
+const ORDER = ["in_order"];
+function check(error, body) {
+  if (error["code"] === "imag_gone" || body.error?.["code"] === "bracketed") return 1;
+  if (error.get("code") !== "got_it" || ["in_a_literal"].indexOf(code) >= 0) return 2;
+  if (new Set(["in_new_set"]).has(code) || ORDER.indexOf(code) !== -1) return 3;
+  const { code: c } = body.error;
+  const { error: { "code": renamed } } = body;
+  const { code } = body.error;
+  if (code === "destructured" || (code) === "in_parens") return c === renamed;
+  return /fetch_faild/.test(code) || String(code) === "stringed" || log(body.error.code);
+}
+function handle({ code: c }) {}
+const answer = { code: c, status: 0 };
+"""
+
+
+def test_the_readers_see_or_flag_the_forms_a_branch_could_hide_in():
+    """``.get("code")``, ``["code"]``, ``str(code)``, a lookup in a literal and a function
+    naming its parameter ``code`` are followed; a method of the code, the code handed to
+    another function, and a destructuring that renames it are flagged, each at its line."""
+    python = python_branches(HIDDEN_PYTHON_BRANCHES, "bot/example.py")
+    assert python.codes == {
+        "image_gne": ["bot/example.py:4"],
+        "in_a_tuple": ["bot/example.py:4"],
+        "as_a_string": ["bot/example.py:5"],
+        "unavailble": ["bot/example.py:10"],  # in _down, which names what it is given code
+    }
+    # log(code); code.startswith, re.fullmatch; code.lower(), ["code"].upper(); c = ...
+    assert sorted(python.unfollowed) == [f"bot/example.py:{n}" for n in (5, 6, 6, 7, 7, 8)]
+    js = js_branches(HIDDEN_JS_BRANCHES, "extension/example.js")
+    assert js.codes == {
+        code: [f"extension/example.js:{line}"]
+        for line, codes in {
+            4: ("imag_gone", "bracketed"),
+            5: ("got_it", "in_a_literal"),
+            6: ("in_new_set", "in_order"),
+            10: ("destructured", "in_parens"),  # { code } keeps the name: followed
+        }.items()
+        for code in codes
+    }
+    # { code: c }, { "code": renamed }; .test(code), String(code), log(...); ({ code: c })
+    assert js.unfollowed == [f"extension/example.js:{n}" for n in (7, 8, 11, 11, 11, 13)]
