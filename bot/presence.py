@@ -67,7 +67,7 @@ class FilePresence(Presence):
         return True  # alone on its platform
 
     def confirm(self) -> None:
-        pass  # a file lock lasts as long as the process
+        """A file lock lasts as long as the process: there is nothing it can lose."""
 
     def close(self) -> None:
         self._lock.close()
