@@ -10,6 +10,7 @@ module at about 300 lines: each command is a few lines of options handing off to
 
 from __future__ import annotations
 
+import functools
 import json
 import sys
 from dataclasses import replace
@@ -46,16 +47,18 @@ class _Commands(click.Group):
     """Adds the commands other packages register, loaded only when asked for. A command
     whose extra this host lacks says which to install, instead of a traceback."""
 
-    def _plugins(self) -> dict:
+    @functools.cached_property
+    def _plugins(self) -> dict[str, EntryPoint]:
+        """Read from the package's metadata once per run, not on every lookup."""
         return {ep.name: ep for ep in entry_points(group="fakecheck.commands")}
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted(set(super().list_commands(ctx)) | set(self._plugins()))
+        return sorted(set(super().list_commands(ctx)) | set(self._plugins))
 
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
         command = super().get_command(ctx, name)
-        if command is None and name in self._plugins():
-            command = _load_command(self._plugins()[name])
+        if command is None and name in self._plugins:
+            command = _load_command(self._plugins[name])
         return command
 
     def invoke(self, ctx: click.Context):
@@ -63,7 +66,7 @@ class _Commands(click.Group):
             return super().invoke(ctx)
         except ModuleNotFoundError as error:
             name = ctx.invoked_subcommand
-            plugin = self._plugins().get(name)
+            plugin = self._plugins.get(name)
             hint = _install_hint(",".join(plugin.extras) if plugin else _EXTRAS.get(name), error)
             if hint is None:
                 raise
